@@ -1,0 +1,127 @@
+"""Fill `start`/`end` in gold files from each item's `text`, so annotators write text, not numbers.
+
+usage: python corpora/tools/locate.py [GOLD_JSON ...]   (default: every corpora/gold/*.json)
+
+Items of each list are taken in document order: the search for an item starts where the
+previous item of the same list started (a cursor), so repeated strings land on the right
+mention. `"occurrence": N` skips to the N-th match from the cursor; `"after": "..."` moves the
+cursor past that context first. Sections match their marker at a line start, allowing markdown
+emphasis inside (`**1**.`); a section's end is the start of the next section at the same or a
+higher level, or the "Nơi nhận" line / end of text. Existing offsets are checked, not changed,
+unless --force is given. Exits 1 when an item cannot be found.
+"""
+from __future__ import annotations
+
+import json
+import sys
+import unicodedata
+from pathlib import Path
+
+import regex
+
+ROOT = Path(__file__).resolve().parents[1]
+LISTS = ("references", "dates", "deadlines", "movements")
+
+
+def source_text(stem: str) -> str:
+    enc = "utf-8-sig"
+    table = ROOT / "plans" / "ENCODINGS.tsv"
+    if table.exists():
+        for line in table.read_text(encoding="utf-8").splitlines():
+            parts = line.split("\t")
+            if len(parts) >= 2 and parts[0] == stem:
+                enc = parts[1]
+    raw = (ROOT / "plans" / f"{stem}.txt").read_bytes()
+    if enc in ("utf-8", "utf-8-sig", "utf-16", "cp1258"):
+        text = raw.decode(enc)
+    else:  # legacy font encodings: decode through viparse like the parser does
+        import viparse
+
+        text = viparse.fix(raw.decode("latin-1"), encoding=enc, normalize="NFC")
+    return unicodedata.normalize("NFC", text)
+
+
+def marker_pattern(marker: str) -> regex.Pattern:
+    parts = [regex.escape(ch) for ch in marker.strip()]
+    body = r"[*_]*".join(parts)
+    return regex.compile(r"(?m)^[ \t>*#|_]*(" + body + r")")
+
+
+def find(text: str, item: dict, cursor: int, section: bool) -> tuple[int, int] | None:
+    if item.get("after"):
+        pos = text.find(item["after"], cursor)
+        if pos < 0:
+            return None
+        cursor = pos + len(item["after"])
+    n = int(item.get("occurrence", 1))
+    if section:
+        pat = marker_pattern(item["text"])
+        for m in pat.finditer(text, cursor):
+            n -= 1
+            if n == 0:
+                return m.start(1), m.end(1)
+        return None
+    pos = cursor - 1
+    for _ in range(n):
+        pos = text.find(item["text"], pos + 1)
+        if pos < 0:
+            return None
+    return pos, pos + len(item["text"])
+
+
+def fill(path: Path, force: bool) -> list[str]:
+    gold = json.loads(path.read_text(encoding="utf-8"))
+    text = source_text(path.stem)
+    errors: list[str] = []
+    for key in LISTS + ("sections",):
+        cursor = 0
+        for i, item in enumerate(gold.get(key, [])):
+            if "text" not in item:
+                if key == "sections" and "marker" in item:
+                    item["text"] = item["marker"]
+                else:
+                    errors.append(f"{path.name}: {key}[{i}] has no text")
+                    continue
+            span = find(text, item, cursor, key == "sections")
+            if span is None:
+                errors.append(f"{path.name}: {key}[{i}] {item['text']!r} not found after offset {cursor}")
+                continue
+            if "start" in item and not force and (item["start"], item.get("end")) != span and key != "sections":
+                if text[item["start"]:item["end"]] != item["text"]:
+                    errors.append(f"{path.name}: {key}[{i}] offsets do not match its text")
+                cursor = item["start"]
+                continue
+            item["start"], item["end"] = span
+            cursor = span[0]
+    sections = gold.get("sections", [])
+    closing = regex.search(r"(?m)^[ \t*|]*Nơi nhận", text)
+    body_end = closing.start() if closing else len(text)
+    for i, sec in enumerate(sections):
+        if "start" not in sec:
+            continue
+        end = body_end
+        for nxt in sections[i + 1:]:
+            if nxt.get("level", 99) <= sec.get("level", 0) and "start" in nxt:
+                end = nxt["start"]
+                break
+        while end > sec["start"] and text[end - 1] in " \t\r\n*|":
+            end -= 1
+        sec["end"] = end
+    path.write_text(json.dumps(gold, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return errors
+
+
+def main(argv: list[str]) -> int:
+    force = "--force" in argv
+    files = [Path(a) for a in argv if a != "--force"] or sorted((ROOT / "gold").glob("*.json"))
+    errors: list[str] = []
+    for f in files:
+        errors += fill(f, force)
+    for e in errors:
+        print(e)
+    print(f"{len(files)} gold files, {len(errors)} problems")
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
