@@ -34,10 +34,17 @@ def source_text(stem: str) -> str:
     raw = (ROOT / "plans" / f"{stem}.txt").read_bytes()
     if enc in ("utf-8", "utf-8-sig", "utf-16", "cp1258"):
         text = raw.decode(enc)
-    else:  # legacy font encodings: decode through viparse like the parser does
+    else:  # legacy font encodings (tcvn3, vni): decode through viparse like the parser does
         import viparse
 
-        text = viparse.fix(raw.decode("latin-1"), encoding=enc, normalize="NFC")
+        # The bytes are a Windows (cp1252) document in a legacy font: letters sit in 0xA0-0xFF,
+        # while curly quotes and dashes are cp1252's 0x93/0x94/0x96. Reading them as latin-1 would
+        # turn the quotes into C1 control characters, which viparse strips. The five bytes cp1252
+        # leaves undefined fall back to latin-1.
+        surface = "".join(
+            bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in raw
+        )
+        text = viparse.fix(surface, encoding=enc, normalize="NFC")
     return unicodedata.normalize("NFC", text)
 
 

@@ -18,6 +18,9 @@ from .model import Document, Source
 Component = Callable[["Context"], None]
 _REGISTRY: dict[str, Component] = {}
 _ORDER: list[str] = []
+# The built-in order; a finder module may import another (references uses the date scanner),
+# so import order cannot be trusted to be run order.
+DEFAULT_ORDER = ["header", "signer", "sections", "references", "dates", "deadlines", "movements", "tags"]
 _REQUIRES: dict[str, tuple[str, ...]] = {}
 
 
@@ -33,6 +36,8 @@ def component(name: str, *, after: str | None = None, requires: tuple[str, ...] 
             _ORDER.insert(_ORDER.index(after) + 1, name)
         else:
             _ORDER.append(name)
+        if name in DEFAULT_ORDER:
+            _ORDER.sort(key=lambda n: DEFAULT_ORDER.index(n) if n in DEFAULT_ORDER else len(DEFAULT_ORDER))
         return fn
 
     return deco

@@ -70,6 +70,16 @@ class TextView:
             return self._sstarts[i] + (c - self._cstarts[i])
         return self._send[i]
 
+    def to_clean(self, src_offset: int) -> int:
+        """Smallest clean offset whose source position is >= src_offset (the map is monotonic)."""
+        i = bisect_right(self._sstarts, src_offset) - 1
+        if i >= 0 and src_offset < self._send[i]:
+            if self._verbatim[i]:
+                return self._cstarts[i] + (src_offset - self._sstarts[i])
+            return self._cstarts[i]
+        j = i + 1
+        return self._cstarts[j] if j < len(self._cstarts) else len(self.clean)
+
     def source_of(self, cstart: int, cend: int) -> str:
         s, e = self.to_source(cstart, cend)
         return self.text[s:e]

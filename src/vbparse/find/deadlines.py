@@ -1,0 +1,172 @@
+"""Deadlines: a date tied to a deadline cue, with the task, who is responsible, and recurrence.
+
+Not every date is a deadline: issue dates, dates of cited documents, period bounds and event
+dates are not. The responsible party is, in order: the body a "Cơ quan thực hiện:" label
+names; the subject that opens the clause ("Các CĐCS gửi báo cáo ..."); the addressee after
+"đề nghị / giao"; the heading of the enclosing section when it names a body ("2. Công đoàn cơ
+sở trực thuộc"); else null.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import regex
+
+from ..lexicon import alternation, cues, orgs
+from ..model import Deadline
+from ..pipeline import component
+from .sections import section_at
+
+_DAY_CUE_TAIL = r"\s*(?::\s*)?(?:là\s+)?(?:vào\s+)?(?:hết\s+)?(?:ngày\s+)?$"
+
+
+@lru_cache(maxsize=None)
+def _cue_re() -> regex.Pattern:
+    return regex.compile(r"(?<![\p{L}])(?P<cue>" + alternation(cues()["deadline"]) + r"|hoàn\s+thành\s*:|thời\s+gian\s+hoàn\s+thành)" + _DAY_CUE_TAIL, regex.I)
+
+
+@lru_cache(maxsize=None)
+def _recurrence_re() -> regex.Pattern:
+    parts = []
+    for role, phrases in cues().items():
+        if role.startswith("recurrence:"):
+            parts.append(f"(?P<{role.split(':')[1]}>" + alternation(phrases) + ")")
+    return regex.compile(r"(?<![\p{L}\d])(?:" + "|".join(parts) + r")(?![\p{L}])", regex.I)
+
+
+@lru_cache(maxsize=None)
+def _subject_re() -> regex.Pattern:
+    org = alternation(orgs()["org"])
+    verbs = alternation(cues()["verb"])
+    return regex.compile(
+        r"^(?:[-+•–]\s*)?(?:(?:" + alternation(cues()["addressee"]) + r")\s+)?(?P<who>(?:(?:các|Các|mỗi|Mỗi)\s+)?"
+        + org + r"(?![\p{L}])(?:(?!\s(?:" + verbs + r")(?![\p{L}]))[^;:.()])*?)\s+(?=" + verbs + r"(?![\p{L}]))",
+        regex.I,
+    )
+
+
+_LABEL = regex.compile(r"(?:Cơ\s+quan|Đơn\s+vị)\s+(?:thực\s+hiện|chủ\s+trì|phụ\s+trách)\s*:\s*(?P<who>[^;:.\n]+?)(?:\s+chủ\s+trì|[,;.\n]|$)", regex.I)
+_ORG_HEAD = None
+_SENT_END = regex.compile(r"(?:[.;!?](?=\s)|:\s*\n)")
+
+
+def _org_heading(heading: str | None) -> bool:
+    global _ORG_HEAD
+    if not heading:
+        return False
+    if _ORG_HEAD is None:
+        _ORG_HEAD = regex.compile(r"^(?:(?:các|Các)\s+)?" + alternation(orgs()["org"]) + r"(?![\p{L}])")
+    return bool(_ORG_HEAD.match(heading)) and len(heading.split()) <= 16
+
+
+@component("deadlines", requires=("dates", "sections"))
+def find_deadlines(ctx) -> None:
+    view, text, doc, lay = ctx.view, ctx.text, ctx.doc, ctx.layout
+    clean = view.clean
+    body_a = lay.preamble[0]
+    by_start = {d.start: d for d in doc.dates}
+    ref_spans = [(r.start, r.end) for r in doc.references]
+    out: list[Deadline] = []
+    for h, value, precision, inferred, role in ctx.scratch.get("date_hits", []):
+        if role in ("period-start", "period-end"):
+            continue
+        s, e = view.to_source(h.cs, h.ce)
+        if s < body_a or s >= lay.closing or any(a <= s < b for a, b in ref_spans):
+            continue
+        cue = _cue_re().search(clean, max(0, h.cs - 45), h.cs)
+        in_table = _table_deadline(text, s, e)
+        if not cue and not in_table:
+            continue
+        cue_src = view.to_source(cue.start(), cue.end())[0] if cue else s
+        para_a, para_b = _paragraph(lay, s)
+        clause_a = _clause_start(text, para_a, cue_src)
+        clause_b = _clause_end(text, e, para_b)
+        clause = " ".join(text[clause_a:clause_b].replace("*", " ").split())
+        before = " ".join(text[clause_a:cue_src].replace("*", " ").split())
+        after = " ".join(text[e:clause_b].replace("*", " ").split())
+        sec_id = section_at(doc.sections, s)
+        responsible, task = _responsible_and_task(doc, lay, text, sec_id, para_a, before, after, in_table)
+        rm = _recurrence_re().search(clause) or _recurrence_re().search(text[para_a:s])
+        recurrence = next((k for k, v in rm.groupdict().items() if v), None) if rm else None
+        out.append(Deadline(due=value, task=task, responsible=responsible, section=sec_id, text=text[s:e],
+                            start=s, end=e, recurrence=recurrence, inferred=inferred))
+        if s in by_start:
+            by_start[s].role = "deadline"
+    doc.deadlines = out
+
+
+def _paragraph(lay, offset: int) -> tuple[int, int]:
+    from ..layout import BULLET, MARKER
+
+    i = lay.line_at(offset)
+    a = i
+    while a > 0 and not lay.lines[a - 1].blank and not BULLET.match(lay.lines[a].raw) \
+            and not MARKER.match(lay.lines[a].raw) and "|" not in lay.lines[a].raw:
+        a -= 1
+    b = i
+    while b + 1 < len(lay.lines) and not lay.lines[b + 1].blank and not BULLET.match(lay.lines[b + 1].raw) \
+            and not MARKER.match(lay.lines[b + 1].raw):
+        b += 1
+    return lay.lines[a].start, lay.lines[b].end
+
+
+def _clause_start(text: str, para_a: int, upto: int) -> int:
+    last = para_a
+    for m in _SENT_END.finditer(text, para_a, upto):
+        last = m.end()
+    # inside a table row the cell is the clause
+    bar = text.rfind("|", para_a, upto)
+    return max(last, bar + 1 if bar >= 0 else last)
+
+
+def _clause_end(text: str, frm: int, para_b: int) -> int:
+    m = regex.compile(r"[;.](?=\s|$)|\|").search(text, frm, para_b)
+    return m.start() if m else para_b
+
+
+def _table_deadline(text: str, s: int, e: int) -> bool:
+    """A date alone in a table cell ("task | responsible | 30/6/2025") is a due date."""
+    line_a = text.rfind("\n", 0, s) + 1
+    line_b = text.find("\n", e)
+    line = text[line_a: line_b if line_b >= 0 else len(text)]
+    if line.count("|") < 2:
+        return False
+    cell_a = text.rfind("|", line_a, s)
+    cell_b = text.find("|", e)
+    cell = text[cell_a + 1: cell_b if 0 <= cell_b < (line_b if line_b >= 0 else len(text)) else e]
+    return len(regex.sub(r"(?i)trước|ngày|tháng|năm|quý|[\d/.\s-]|[IVX]", "", cell)) <= 3
+
+
+def _responsible_and_task(doc, lay, text, sec_id, para_a, before, after, in_table):
+    # 1. a table row: task | responsible | date
+    if in_table and "|" in before:
+        cells = [c.strip(" *") for c in before.split("|") if c.strip(" *")]
+        if len(cells) >= 2:
+            return cells[-1], cells[-2]
+    task = before
+    who = None
+    m = _subject_re().match(before)
+    if m:
+        who = m.group("who").strip(" ,")
+        task = before[m.end("who"):].strip()
+    task = regex.sub(r"^[-+•–]\s*", "", task).strip(" ,:(*")
+    if after and not task:
+        task = after.strip(" ,:)*")
+    task = regex.sub(r"\(\s*$", "", task).strip(" ,") or None
+    if who is None:
+        # 2. a label in the same section or paragraph
+        sec = next((s for s in doc.sections if s.id == sec_id), None)
+        region = text[sec.start:sec.end] if sec else text[para_a: para_a + 600]
+        lm = _LABEL.search(region)
+        if lm:
+            who = " ".join(lm.group("who").split())
+    if who is None and sec_id:
+        # 3. the nearest enclosing section whose heading names a body
+        parts = sec_id.split(".")
+        for k in range(len(parts), 0, -1):
+            sid = ".".join(parts[:k])
+            sec = next((s for s in doc.sections if s.id == sid), None)
+            if sec and _org_heading(sec.heading):
+                who = sec.heading
+                break
+    return who, task

@@ -1,0 +1,169 @@
+"""The header: type, number and symbol, place and date, title, issuer.
+
+Header lines arrive interleaved (two columns on one line, separated by runs of spaces or tabs),
+as a broken markdown table (one cell per line between `|` lines), or one column after the
+other. Splitting every line into cells at wide gaps and classifying each cell makes the three
+shapes one case.
+"""
+from __future__ import annotations
+
+import regex
+
+from ..lexicon import orgs, type_by_code
+from ..model import Header
+from ..pipeline import component
+from ..resolve.dates import iso
+from ..resolve.keys import reference_key
+from ..resolve.names import name_case, split_locality, starts_with_locality
+from ..text import fold
+
+_CELL_SPLIT = regex.compile(r"\t+|\s{3,}|\s*\|\s*")
+_NUMBER = regex.compile(
+    r"^Số\s*[:.]?\s*(?P<num>\d[\d.]*\w?)?\s*(?P<sep>[/-])?\s*(?P<sym>[\p{L}\d][\p{L}\d&./\s-]*?)?\s*$"
+)
+_PLACE_DATE = regex.compile(
+    r"(?P<place>(?:(?:\p{Lu}[\p{L}.]*|phố|xã|huyện|tỉnh|thị|trấn|quận|phường|thành)\s+){0,6}\p{Lu}[\p{L}.]*)\s*,\s*"
+    r"ngày\s*(?P<d>\d{1,2})?[\s.…_]*tháng\s*(?P<m>\d{1,2})?[\s.…_]*năm\s*(?P<y>\d{4})?",
+)
+_MOTTOS = tuple(fold(m) for m in ("cộng hòa xã hội chủ nghĩa việt nam", "đảng cộng sản việt nam",
+                                    "độc lập - tự do - hạnh phúc"))
+_SEP = regex.compile(r"^[-_=—–.\s*]*$")
+_VV = regex.compile(r"^(?:V/v|Về việc)\s*[:.]?\s*(?P<t>.+)$")
+
+
+def _is_motto(cell: str) -> bool:
+    f = " ".join(fold(cell).replace("–", "-").replace("—", "-").split())
+    f = regex.sub(r"\s*-\s*", " - ", f)
+    return len(f) >= 5 and any(f in m for m in _MOTTOS)
+
+
+def parse_number(cell: str) -> tuple[str | None, str | None, str | None] | None:
+    """'Số: 23 /KH- CĐYT' -> ('23', 'KH-CĐYT', 'admin'); blank number -> (None, symbol, ...)."""
+    m = _NUMBER.match(cell)
+    if not m:
+        return None
+    num, sep, sym = m.group("num"), m.group("sep"), m.group("sym")
+    if num and not sep and not sym:
+        return num, None, None
+    if not sym:
+        return num, None, None
+    sym = regex.sub(r"\s+", "", sym).strip("/-")
+    grammar = "party" if sep == "-" else ("normative" if regex.match(r"\d{4}/", sym) else "admin")
+    return num, sym, grammar
+
+
+def _cells(lines) -> list[tuple[int, str]]:
+    out = []
+    for idx, ln in lines:
+        raw = ln.raw.replace("*", " ").replace("#", " ")
+        for cell in _CELL_SPLIT.split(raw):
+            c = " ".join(cell.split())
+            if c:
+                out.append((idx, c))
+    return out
+
+
+def compose_issuer(units: list[str]) -> str | None:
+    """Issuer lines (upper case, parent body first) -> one body name in normal case."""
+    merged: list[str] = []
+    for u in units:
+        if merged and (starts_with_locality(u) or merged[-1].endswith(("VÀ", "-", ","))
+                       or (len(u.split()) <= 2 and not _opens_body(u))):
+            merged[-1] = merged[-1] + " " + u
+        else:
+            merged.append(u)
+    if not merged:
+        return None
+    body = name_case(merged[-1])
+    if len(merged) == 1:
+        return body
+    parent = name_case(merged[-2])
+    for item in orgs().get("suffix", ()):
+        key, _, suffix = item.partition("=")
+        if fold(parent).endswith(fold(key)) and not fold(body).endswith(fold(suffix)):
+            return f"{body} {suffix}"
+    if any(fold(p) in fold(parent) for p in orgs().get("party", ())) and split_locality(body)[1] is None:
+        # a Party committee's department keeps the committee's whole name
+        return f"{body} {parent}"
+    _, loc = split_locality(parent)
+    if loc and split_locality(body)[1] is None:
+        return f"{body} {loc}"
+    return body
+
+
+def _opens_body(u: str) -> bool:
+    f = fold(u)
+    return any(f.startswith(fold(o)) for o in orgs().get("org", ()) if len(o) > 2)
+
+
+@component("header")
+def find_header(ctx) -> None:
+    lay, view, text = ctx.layout, ctx.view, ctx.text
+    h = Header()
+    a, b = lay.header
+    lines = [(i, lay.lines[i]) for i in range(a, b)]
+    issuer_units: list[str] = []
+    number_cell = None
+    in_vv = False
+    for idx, cell in _cells(lines):
+        if _SEP.match(cell) or _is_motto(cell):
+            continue
+        if regex.match(r"^Số\s*[:.]?(?:\s|$|\d)", cell) and number_cell is None:
+            number_cell = cell
+            continue
+        if "ngày" in cell or "tháng" in cell or regex.search(r"\bnăm\s+\d{4}", cell):
+            continue
+        if _VV.match(cell):
+            h.title = _VV.match(cell).group("t")
+            in_vv = True
+            continue
+        if in_vv and cell[:1].islower():
+            h.title += " " + cell  # the V/v line wraps
+            continue
+        in_vv = False
+        letters = regex.sub(r"[^\p{L}]", "", cell)
+        if letters and letters.isupper() and number_cell is None and len(cell) < 90:
+            issuer_units.append(cell)
+    if number_cell:
+        parsed = parse_number(number_cell)
+        if parsed:
+            h.number, h.symbol, grammar = parsed
+            h.key = reference_key(h.number, h.symbol, grammar) if h.number else None
+    # place and date: on the cleaned header region, so a date wrapped over two lines still reads
+    if b > a:
+        ca = view.to_clean(lay.lines[a].start)
+        cb = view.to_clean(lay.lines[b - 1].end)
+        region = view.clean[ca:cb]
+        for m in _PLACE_DATE.finditer(region):
+            h.place = _place(m.group("place"))
+            if m.group("d") and m.group("m") and m.group("y"):
+                h.issued = iso(int(m.group("y")), int(m.group("m")), int(m.group("d")))
+            ctx.year = int(m.group("y")) if m.group("y") else None
+            ctx.scratch["issued_span"] = view.to_source(ca + m.start(), ca + m.end())
+            break
+    h.issuer = compose_issuer(issuer_units)
+    if lay.title_text:
+        h.title = lay.title_text
+    code = lay.title_type
+    if code is None and h.symbol:
+        first = regex.split(r"[-/]", h.symbol.split("/")[-1] if regex.match(r"\d{4}/", h.symbol) else h.symbol)[0]
+        if first in type_by_code():
+            code = type_by_code()[first].code
+    if code is None and h.symbol and h.title and lay.title_line is None:
+        code = "CV"  # a numbered letter with a V/v line and no type word is a công văn
+    if code:
+        h.doc_type = code
+        dt = type_by_code().get(code)
+        h.doc_type_name = dt.name if dt else None
+    ctx.doc.header = h
+    if ctx.year is None and h.issued:
+        ctx.year = int(h.issued[:4])
+
+
+def _place(p: str) -> str:
+    # upper-case header fragments (the motto, a body line) may precede the place in the cleaned
+    # header; places are written in normal case ("Thái Bình", "TP. Hồ Chí Minh")
+    words = p.split()
+    while len(words) > 1 and words[0].isupper() and len(regex.sub(r"\W", "", words[0])) > 1 and words[0] != "TP.":
+        words = words[1:]
+    return " ".join(words)

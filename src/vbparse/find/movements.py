@@ -1,0 +1,109 @@
+"""Movement, campaign and model names, topics and slogans, with a taxonomy label.
+
+A quoted string is a movement name when a cue stands before it ("phong trào thi đua", "cuộc
+vận động", "mô hình", "chuyên đề", "tinh thần") or it continues a list opened by one; or when it
+is a known taxonomy name. Award titles ("Chiến sĩ thi đua cơ sở"), events ("Ngày Quốc tế ...")
+and document titles ("Đề án ...") in quotes are not. Local variants ("Vĩnh Thuận chung sức xây
+dựng nông thôn mới") get the national label by containing a taxonomy variant.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import regex
+
+from ..lexicon import movement_labels
+from ..model import Movement
+from ..pipeline import component
+from ..text import fold
+
+_QUOTED = regex.compile(r'"(?P<q>[^"]{3,300}?)"')
+_CUES = [
+    ("campaign", r"cuộc\s+vận\s+động|vận\s+động(?:\s+thực\s+hiện)?"),
+    ("topic", r"chuyên\s+đề(?:\s+toàn\s+khóa)?(?:\s+năm\s+\d{4})?|chủ\s+đề(?:\s+năm(?:\s+\d{4})?)?(?:\s+thi\s+đua)?"),
+    ("model", r"mô\s+hình|điển\s+hình"),
+    ("slogan", r"tinh\s+thần|khẩu\s+hiệu|phương\s+châm|thông\s+điệp"),
+    ("movement", r"phong\s+trào(?:\s+thi\s+đua)?|đợt\s+thi\s+đua|thi\s+đua(?:\s+đẩy\s+mạnh)?|hưởng\s+ứng|phát\s+động"),
+]
+_CUE_RE = regex.compile(
+    r"(?:" + "|".join(f"(?P<{k}>{p})" for k, p in _CUES) + r")\s*(?::\s*)?(?:[\p{Ll}\s]{0,25})?$", regex.I
+)
+_LIST_GAP = regex.compile(r'^\s*(?:[,;]|và|hoặc)?\s*(?:(?:phong\s+trào(?:\s+thi\s+đua)?|cuộc\s+vận\s+động|mô\s+hình)\s*)?$', regex.I)
+_NOT = regex.compile(
+    r"(?:danh\s+hiệu|cờ\s+thi\s+đua|bằng\s+khen|giấy\s+khen|đề\s+án|chương\s+trình|luật|kế\s+hoạch|hội\s+nghị|"
+    r"cuộc\s+thi|giải\s+thưởng|giải|tác\s+phẩm|cuốn\s+sách|sách|bài\s+hát|ngày|tháng|tuần\s+lễ|lễ|hội\s+thi|"
+    r"chuyên\s+mục|trang|website|tổ\s+chức|danh\s+sách|nghị\s+quyết\s+về|văn\s+bản|tài\s+liệu|thông\s+tin|tiêu\s+chí)\s*$",
+    regex.I,
+)
+_AWARDS = ("chien si thi dua", "lao dong tien tien", "tap the lao dong xuat sac", "lao dong xuat sac",
+           "chien si thi dua co so", "co thi dua", "bang khen", "giay khen", "huan chuong", "danh hieu")
+
+
+@lru_cache(maxsize=None)
+def _variants() -> list[tuple[str, str]]:
+    out = []
+    for lab in movement_labels():
+        for v in lab.variants:
+            out.append((" ".join(fold(v).replace("-", " ").replace(",", " ").split()), lab.id))
+    out.sort(key=lambda x: len(x[0]), reverse=True)
+    return out
+
+
+def label_for(name: str) -> str | None:
+    """Taxonomy id whose name or variant equals, or is contained in, the folded name."""
+    f = " ".join(fold(name).replace("-", " ").replace(",", " ").split())
+    for v, lab in _variants():
+        if f == v:
+            return lab
+    for v, lab in _variants():
+        if len(v.split()) >= 3 and (v in f):
+            return lab
+    return None
+
+
+def _cue_rank(m) -> tuple[int, int]:
+    kind = next(k for k, _ in _CUES if m.group(k))
+    return m.end(kind), -m.start(kind)
+
+
+@component("movements")
+def find_movements(ctx) -> None:
+    view, text = ctx.view, ctx.text
+    clean = view.clean
+    body_from = ctx.layout.preamble[0]
+    out: list[Movement] = []
+    prev_end = -1
+    prev_kind = None
+    for m in _QUOTED.finditer(clean):
+        inner = m.group("q").strip()
+        if not regex.search(r"\p{L}{2}", inner):
+            continue
+        qs, qe = m.start("q"), m.end("q")
+        s, e = view.to_source(qs, qe)
+        if s < body_from and ctx.layout.title_line is not None:
+            continue  # the title may quote a document name; movements live in the body
+        before = clean[max(0, m.start() - 60): m.start()]
+        kind = None
+        # the cue nearest the quote decides ("Đợt thi đua với tinh thần" is a slogan cue)
+        # (ties: the longest, so "Chủ đề thi đua" is a topic cue, not "thi đua")
+        cm = max(_CUE_RE.finditer(before, overlapped=True), key=_cue_rank, default=None)
+        if prev_kind and _LIST_GAP.match(clean[prev_end: m.start()]):
+            kind = prev_kind
+        if cm:
+            kind = next(k for k, _ in _CUES if cm.group(k))
+        if _NOT.search(before) and not (cm and cm.end() == len(before) and cm.start() > _NOT.search(before).start()):
+            kind = None
+        folded = fold(inner)
+        if any(folded.startswith(a) for a in _AWARDS) and len(folded.split()) <= 6:
+            kind = None
+        label = label_for(inner)
+        if kind is None and label is not None and not _NOT.search(before):
+            kind = "movement"
+        if kind is None:
+            prev_kind = None
+            continue
+        name = " ".join(inner.replace("*", " ").split()).strip(" .,;")
+        out.append(Movement(name=name, kind=kind, label=label, start=s, end=e, text=text[s:e]))
+        prev_end, prev_kind = m.end(), kind
+    # unquoted taxonomy names after a cue: "phong trào thi đua Lao động giỏi, lao động sáng tạo"
+    ctx.doc.movements = out

@@ -1,0 +1,259 @@
+"""Lines and blocks: where the header, the title, the preamble, the body and the closing are.
+
+A plan reads top to bottom as header -> title (type word + trích yếu) -> preamble (căn cứ) ->
+numbered body -> closing (Nơi nhận, signature). Web pages may put boilerplate and a metadata
+table before the header; the document's own title line anchors everything, and the header is
+the block of header-like lines just above it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import regex
+
+from .lexicon import alternation, cues, doc_types
+
+_MARKUP = regex.compile(r"[*|#_]+|\s+")
+
+
+@dataclass
+class Line:
+    start: int
+    end: int
+    raw: str
+    text: str  # markup removed, whitespace folded, stripped
+
+    @property
+    def blank(self) -> bool:
+        return not self.text
+
+
+@dataclass
+class Layout:
+    lines: list[Line]
+    text: str = ""
+    header: tuple[int, int] = (0, 0)  # line indexes [a, b)
+    title_line: int | None = None  # index of the type-word line ("KẾ HOẠCH")
+    title_type: str | None = None  # doc type code from the title line
+    title_lines: tuple[int, int] | None = None  # trích yếu line range [a, b)
+    title_text: str | None = None
+    preamble: tuple[int, int] = (0, 0)  # char range
+    body: tuple[int, int] = (0, 0)  # char range: first section marker .. closing
+    closing: int = 0  # char offset where "Nơi nhận"/signature starts
+    markers: list = field(default_factory=list)  # (line index, regex match) of candidate section markers
+    bold: list = field(default_factory=list)
+
+    def line_at(self, offset: int) -> int:
+        lo, hi = 0, len(self.lines)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self.lines[mid].end < offset:
+                lo = mid + 1
+            else:
+                hi = mid
+        return min(lo, len(self.lines) - 1)
+
+
+def _squash(s: str) -> str:
+    return _MARKUP.sub(" ", s).strip()
+
+
+# Section markers at a line start; markdown emphasis may wrap the number ("**1**. **Mục đích**").
+MARKER = regex.compile(
+    r"""^[ \t>*_#|]*
+    (?:
+        (?P<roman>(?:X{0,3})(?:IX|IV|V?I{0,3}))(?<=[IVX])[*_]*\s*[.)]
+      | (?P<dec>\d{1,2}(?:\s?\.\s?\d{1,2}){1,3})[*_]*\.?
+      | (?P<arabic>\d{1,2})[*_]*\s*[.)]
+      | (?P<letter>[a-zđ])[*_]*\s*[).]
+    )
+    (?=[\s*_:]|$)""",
+    regex.X,
+)
+BULLET = regex.compile(r"^[ \t*]*[-+•–—·▪◦○●]\s")
+
+
+@lru_cache(maxsize=None)
+def _title_re() -> regex.Pattern:
+    words = [w for dt in doc_types() for w in dt.titles]
+    return regex.compile(r"^(?P<type>" + alternation(words) + r")(?![\p{L}])\s*:?\s*(?P<rest>.*)$")
+
+
+@lru_cache(maxsize=None)
+def _motto_re() -> regex.Pattern:
+    return regex.compile(alternation(cues()["motto"]), regex.I)
+
+
+_HEADER_LIKE = regex.compile(
+    r"""^(?:
+        [-_=—.\s]*$                                   # separators and blanks
+      | Số\s*[:.]?\s                                 # number line
+      | Số\s*[:.]?\s*$
+      | .*\bngày\b                                    # place, date (may wrap: "Đắk Lắk, ngày 18")
+      | tháng\b.*\bnăm\b
+      | V/v\b | Về\s+việc\b
+      | [^\p{Ll}]*$                                   # upper-case lines: issuer, motto
+      | (?:(?:\p{Lu}\p{L}*|phố|xã|huyện|tỉnh|thị|trấn|quận|phường)[\s,]*){1,8}$  # a wrapped place
+      | .*\bnăm\s+\d{4}\s*$
+      | Độc\s+lập
+      | Kính\s+gửi
+    )""",
+    regex.X,
+)
+_BOILER = regex.compile(r"Số hiệu|Loại văn bản|Ngày ban hành|Người ký|Tình trạng|Nơi ban hành|THƯ VIỆN PHÁP LUẬT|Đang tải", regex.I)
+_PREAMBLE_STOP = regex.compile(r"^(?:QUYẾT ĐỊNH\s*:|Điều\s+1\b|NGHỊ QUYẾT\s*:|CHỈ THỊ\s*:)")
+_CLOSING = regex.compile(r"^(?:Nơi\s+nhận|NƠI\s+NHẬN)\b")
+_AUTH = regex.compile(r"^(?:TM|KT|TL|TUQ|Q|T/M|K/T)\.?\s+\p{Lu}")
+_CUE_START = regex.compile(r"^(?:Căn\s+cứ|Thực\s+hiện|Triển\s+khai|Theo|Tiếp\s+tục|Nhằm|Để)\b")
+
+
+def lines_of(text: str) -> list[Line]:
+    out = []
+    pos = 0
+    for raw in text.split("\n"):
+        end = pos + len(raw)
+        out.append(Line(pos, end, raw, _squash(raw)))
+        pos = end + 1
+    return out
+
+
+def segment(text: str, view=None, bold=None) -> Layout:
+    lines = lines_of(text)
+    lay = Layout(lines=lines, text=text, bold=sorted(bold or []))
+    n = len(lines)
+    title_re = _title_re()
+
+    # 1. title: the first upper-case type-word line after the national motto (web pages may
+    #    carry their own "THÔNG BÁO" before the document starts), else the first one at all
+    motto_re = _motto_re()
+    first_motto = next((i for i, ln in enumerate(lines[: min(n, 400)]) if motto_re.search(ln.text)
+                        or ln.text.startswith(("CỘNG HÒA XÃ", "ĐẢNG CỘNG SẢN"))), None)
+    scan_from = max(0, first_motto - 12) if first_motto is not None else 0
+    # with a motto, the title follows it closely; a công văn has none (its V/v is in the header)
+    scan_to = min(n, first_motto + 40) if first_motto is not None else min(n, 400)
+    for i in range(scan_from, scan_to):
+        ln = lines[i]
+        if not ln.text or _BOILER.search(ln.text):
+            continue
+        m = title_re.match(ln.text)
+        if m and (not m.group("rest") or len(m.group("rest").split()) <= 30):
+            # the Party template puts the type word inside the number line: skip "Số: ..."
+            lay.title_line = i
+            for dt in doc_types():
+                if m.group("type").replace("\n", " ") in dt.titles:
+                    lay.title_type = dt.code
+                    break
+            break
+
+    # 2. header: header-like lines just above the title (or the top block when there is none)
+    if lay.title_line is not None:
+        anchor = lay.title_line
+    elif first_motto is not None:
+        anchor = _first_body_line(lines, first_motto + 1)
+    else:
+        anchor = _first_body_line(lines)
+    # walk up from the motto when there is one: the lines between it and the title (V/v, a
+    # wrapped place-date) belong to the header even when they read like prose
+    a = first_motto if first_motto is not None and first_motto < anchor else anchor
+    while a > 0 and anchor - a < 60:
+        t = lines[a - 1].text
+        if _BOILER.search(t) or (t and not _HEADER_LIKE.match(t)):
+            break
+        a -= 1
+    lay.header = (a, anchor)
+
+    # 3. trích yếu: the paragraph after the type line (blank lines before it allowed)
+    pos_after_title = lines[anchor].start if anchor < n else len(text)
+    if lay.title_line is not None:
+        i = lay.title_line
+        rest = title_re.match(lines[i].text).group("rest")
+        parts: list[str] = [rest] if rest else []
+        j = i + 1
+        start_j = j if rest else None
+        if not rest:
+            while j < n and (lines[j].blank or regex.fullmatch(r"[-_=—.\s]+", lines[j].raw or "")):
+                j += 1
+            start_j = j
+        while j < n:
+            t = lines[j].text
+            if not t:
+                # a wrapped title may continue after a blank line in a lower-case fragment
+                k = j + 1
+                while k < n and lines[k].blank:
+                    k += 1
+                if k < n and parts and _is_title_continuation(lines[k].text):
+                    j = k
+                    continue
+                break
+            if regex.fullmatch(r"[-_=—.\s]+", t) or _CUE_START.match(t) or MARKER.match(lines[j].raw) \
+                    or _BOILER.search(t) or (parts and _PREAMBLE_STOP.match(t)):
+                break
+            if parts and len(" ".join(parts).split()) > 60:
+                break
+            parts.append(t)
+            j += 1
+        if parts:
+            lay.title_text = " ".join(" ".join(parts).split())
+            lay.title_lines = (start_j, j)
+        pos_after_title = lines[j].start if j < n else len(text)
+
+    # 4. closing: "Nơi nhận" or a signature authority line after the body
+    closing = len(text)
+    for i in range(n - 1, max(-1, anchor - 1), -1):
+        t = lines[i].text
+        if _CLOSING.match(t):
+            closing = lines[i].start
+            break
+    lay.closing = closing
+
+    # 5. candidate section markers between title and closing
+    first_marker = None
+    for i in range(max(anchor, 0), n):
+        ln = lines[i]
+        if ln.start >= closing:
+            break
+        if ln.start < pos_after_title:
+            continue
+        m = MARKER.match(ln.raw)
+        if m:
+            lay.markers.append((i, m))
+            if first_marker is None and (m.group("roman") or m.group("arabic") or m.group("dec")):
+                first_marker = ln.start
+    # the preamble ends at the first top-level marker, or at "QUYẾT ĐỊNH:" / "Điều 1" in decisions
+    pre_end = first_marker if first_marker is not None else closing
+    for i in range(max(anchor, 0), n):
+        ln = lines[i]
+        if ln.start < pos_after_title:
+            continue
+        if ln.start >= pre_end:
+            break
+        if _PREAMBLE_STOP.match(ln.text):
+            pre_end = ln.start
+            break
+    lay.preamble = (pos_after_title, pre_end)
+    lay.body = (pre_end, closing)
+    if closing == len(text) or closing < pre_end:
+        # no "Nơi nhận": the signature block, if any, closes the body
+        for i in range(n - 1, anchor, -1):
+            if lines[i].start < pre_end:
+                break
+            if _AUTH.match(lines[i].text):
+                lay.closing = lines[i].start
+                lay.body = (pre_end, lines[i].start)
+                break
+    return lay
+
+
+def _is_title_continuation(t: str) -> bool:
+    return bool(t) and t[0].islower() and len(t.split()) <= 15
+
+
+def _first_body_line(lines: list[Line], start: int = 0) -> int:
+    """Without a title line, the header (if any) ends where prose, "Kính gửi" or the outline begins."""
+    for i in range(start, min(len(lines), start + 80)):
+        t = lines[i].text
+        if t and (_CUE_START.match(t) or MARKER.match(lines[i].raw) or t.startswith("Kính gửi")
+                  or (len(t.split()) > 14 and "ngày" not in t and not t.startswith(("V/v", "Về việc")))):
+            return i
+    return start

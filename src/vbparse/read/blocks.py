@@ -1,0 +1,118 @@
+"""Blocks -> the text every non-txt reader returns, with bold spans that point into it.
+
+All readers (PDF, OCR, DOCX, HTML) reduce a document to the same three block kinds so the text
+looks the same whatever the format, which is what makes the parity test meaningful:
+  Para   one paragraph -> one line
+  Lines  lines that must stay lines (header columns, a centred title, a signature block)
+  Table  rows -> "cell | cell | cell", one row per line (the deadline finder reads these)
+Blocks are separated by one blank line, as in the clean .txt plans.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+# A run of text and whether it is bold: the unit readers hand over.
+Run = tuple[str, bool]
+_WS = re.compile(r"\s+")  # Unicode-aware: includes NBSP and the other spaces
+
+
+@dataclass
+class Para:
+    runs: list[Run] = field(default_factory=list)
+
+
+@dataclass
+class Lines:
+    lines: list[list[Run]] = field(default_factory=list)
+
+
+@dataclass
+class Table:
+    rows: list[list[str]] = field(default_factory=list)
+
+
+Block = Para | Lines | Table
+
+
+class Builder:
+    """Concatenates NFC pieces and records bold spans in final offsets."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.pos = 0
+        self.bold: list[tuple[int, int]] = []
+
+    def add(self, text: str, bold: bool = False) -> None:
+        if not text:
+            return
+        text = unicodedata.normalize("NFC", text)
+        if bold and text.strip():
+            start = self.pos + (len(text) - len(text.lstrip()))
+            end = self.pos + len(text.rstrip())
+            if self.bold and start - self.bold[-1][1] <= 1:
+                self.bold[-1] = (self.bold[-1][0], end)  # one span per bold phrase, not per word
+            else:
+                self.bold.append((start, end))
+        self.parts.append(text)
+        self.pos += len(text)
+
+    def result(self) -> tuple[str, list[tuple[int, int]]]:
+        text = "".join(self.parts)
+        if not unicodedata.is_normalized("NFC", text):
+            # A piece began with a combining mark (broken extraction): normalising the whole
+            # shifts offsets, so the bold hints are dropped rather than left pointing wrong.
+            return unicodedata.normalize("NFC", text), []
+        return text, self.bold
+
+
+def clean_runs(runs: list[Run]) -> list[Run]:
+    """Collapse whitespace inside and between runs; merge same-weight runs; trim the ends."""
+    out: list[Run] = []
+    for text, bold in runs:
+        text = _WS.sub(" ", text or "")
+        if (not out or out[-1][0].endswith(" ")) and text.startswith(" "):
+            text = text[1:]
+        if not text:
+            continue
+        if out and out[-1][1] == bold:
+            out[-1] = (out[-1][0] + text, bold)
+        else:
+            out.append((text, bold))
+    while out and not out[-1][0].rstrip():
+        out.pop()
+    if out:
+        out[-1] = (out[-1][0].rstrip(), out[-1][1])
+    return out
+
+
+def runs_text(runs: list[Run]) -> str:
+    return "".join(t for t, _ in runs)
+
+
+def render(blocks: list[Block]) -> tuple[str, list[tuple[int, int]]]:
+    """Blocks -> (text, bold spans). Empty blocks vanish; the text ends with one newline."""
+    b = Builder()
+    first = True
+    for block in blocks:
+        if isinstance(block, Para):
+            lines = [clean_runs(block.runs)]
+        elif isinstance(block, Lines):
+            lines = [clean_runs(ln) for ln in block.lines]
+        else:
+            lines = [[(" | ".join(" ".join(c.split()) for c in row), False)] for row in block.rows]
+        lines = [ln for ln in lines if ln and runs_text(ln).strip()]
+        if not lines:
+            continue
+        if not first:
+            b.add("\n\n")
+        first = False
+        for i, ln in enumerate(lines):
+            if i:
+                b.add("\n")
+            for text, bold in ln:
+                b.add(text, bold)
+    if not first:
+        b.add("\n")
+    return b.result()

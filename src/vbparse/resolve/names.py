@@ -1,0 +1,101 @@
+"""Upper-case header lines -> body names in normal case ("CĐ NGÀNH Y TẾ" -> "Công đoàn ngành Y tế").
+
+Vietnamese capitalises the first word of a body's name, the words of fixed phrases ("Liên đoàn
+Lao động", "Ban Thường vụ") and proper names (after "tỉnh", "huyện", ...). The phrases and
+abbreviations come from data/orgs.tsv.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import regex
+
+from ..lexicon import orgs
+from ..text import fold
+
+_OLD_TONES = {"UỶ": "ỦY", "Uỷ": "Ủy", "uỷ": "ủy", "HOÀ": "HÒA", "hoà": "hòa", "Hoà": "Hòa", "THUỶ": "THỦY", "thuỷ": "thủy",
+              "HOÁ": "HÓA", "hoá": "hóa", "Hoá": "Hóa", "KHOẺ": "KHỎE", "khoẻ": "khỏe", "TUỲ": "TÙY", "tuỳ": "tùy"}
+_OLD_RE = regex.compile("|".join(sorted(_OLD_TONES, key=len, reverse=True)))
+
+
+def modern_tones(s: str) -> str:
+    """Old-style tone placement (hoà, thuỷ, Uỷ) -> the modern spelling, for output names."""
+    return _OLD_RE.sub(lambda m: _OLD_TONES[m.group()], s)
+
+
+@lru_cache(maxsize=None)
+def _tables():
+    abbr = {}
+    for item in orgs().get("abbr", ()):
+        k, v = item.split("=", 1)
+        abbr[k] = v
+    phrases = sorted(orgs().get("phrase", ()), key=len, reverse=True)
+    phrase_re = regex.compile(
+        r"(?<![\p{L}])(" + "|".join(regex.escape(fold(p)).replace(r"\ ", r"\s+") for p in phrases) + r")(?![\p{L}])"
+    )
+    by_fold = {fold(p): p for p in phrases}
+    localities = sorted(orgs().get("locality", ()), key=len, reverse=True)
+    loc_re = regex.compile(r"(?<![\p{L}])(" + "|".join(regex.escape(fold(x)) for x in localities) + r")\s+", regex.I)
+    return abbr, phrase_re, by_fold, loc_re
+
+
+def expand_abbr(s: str) -> str:
+    abbr = _tables()[0]
+    words = s.split()
+    return " ".join(abbr.get(w, abbr.get(w.upper(), w)) if w.isupper() or w in abbr else w for w in words)
+
+
+def _is_acronym(word: str) -> bool:
+    """UBND, THPT, CNVCLĐ: capitals with no tone or vowel marks and no vowel after the first letter."""
+    letters = regex.sub(r"[^\p{L}]", "", word).replace("Đ", "D")
+    if len(letters) < 2 or not letters.isupper() or fold(letters).upper() != letters:
+        return False  # a diacritic means a real syllable ("ẤP", "ỦY")
+    return not regex.search(r"[AEIOUY]", letters[1:])
+
+
+def name_case(upper: str) -> str:
+    """Normal case for a body name written in capitals; mixed-case input is kept as written."""
+    s = " ".join(modern_tones(upper).split())
+    if not s:
+        return s
+    if not s.isupper():
+        return expand_abbr(s)
+    s = expand_abbr(s)
+    abbr_kept = {w for w in s.split() if _is_acronym(w) and w not in _tables()[0]}
+    abbr, phrase_re, by_fold, loc_re = _tables()
+    words = s.split()
+    low = " ".join(w if w in abbr_kept else w.lower() for w in words)
+    folded = fold(low)
+    out = list(low)
+    # fixed phrases: copy their canonical casing (the fold keeps lengths equal, so indexes align)
+    for m in phrase_re.finditer(folded):
+        canon = by_fold.get(" ".join(m.group(1).split()))
+        if canon and len(canon) == m.end() - m.start():
+            for k, ch in enumerate(canon):
+                if ch.isupper():
+                    out[m.start() + k] = out[m.start() + k].upper()
+    # proper names after a locality word: title-case the rest of the phrase
+    for m in loc_re.finditer(folded):
+        k = m.end()
+        cap = True
+        while k < len(out):
+            if cap and out[k].isalpha():
+                out[k] = out[k].upper()
+            cap = out[k] == " "
+            k += 1
+    res = "".join(out)
+    return res[0].upper() + res[1:]
+
+
+def split_locality(name: str) -> tuple[str, str | None]:
+    """("Liên đoàn Lao động tỉnh Thái Bình") -> ("Liên đoàn Lao động", "tỉnh Thái Bình")."""
+    loc_re = _tables()[3]
+    m = loc_re.search(fold(name))
+    if not m or m.start() == 0:
+        return name, None
+    return name[: m.start()].rstrip(), name[m.start():]
+
+
+def starts_with_locality(upper: str) -> bool:
+    m = _tables()[3].match(fold(upper))
+    return bool(m) and fold(upper).split()[0] not in ("truong", "benh", "cong", "trung")
