@@ -306,3 +306,33 @@ def test_corpus_plans_through_every_client(radicale, tmp_path):
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     assert {str(e["UID"]) for e in icalendar.Calendar.from_ical(out2.read_bytes()).walk("VEVENT")} == {e.uid for e in entries}
+
+
+def test_asgi_app_serves_the_same_feed(tmp_path):
+    import asyncio
+
+    from vbparse.cal.serve import asgi_app
+
+    out = tmp_path / "deadlines.ics"
+    cal.write(cal.build(cal.collect(records())), str(out))
+    app = asgi_app(out)
+
+    async def call(method: str, path: str, headers=()):
+        sent = []
+
+        async def receive():
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(msg):
+            sent.append(msg)
+
+        await app({"type": "http", "method": method, "path": path, "headers": list(headers)}, receive, send)
+        start, body = sent
+        return start["status"], dict(start["headers"]), body["body"]
+
+    status, headers, body = asyncio.run(call("GET", "/deadlines.ics"))
+    assert status == 200 and headers[b"content-type"] == b"text/calendar; charset=utf-8" and body == out.read_bytes()
+    status, _, body = asyncio.run(call("GET", "/deadlines.ics", [(b"if-none-match", headers[b"etag"])]))
+    assert status == 304 and body == b""
+    assert asyncio.run(call("GET", "/other.ics"))[0] == 404
+    assert asyncio.run(call("DELETE", "/deadlines.ics"))[0] == 405

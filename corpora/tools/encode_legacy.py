@@ -68,12 +68,17 @@ def _legacy_encode(text: str, name: str) -> bytes:
 
     charmap = get_charmap(name)
     inv = _inverse(charmap)
+    if name == "vni":
+        # VNI-Windows stores í ì Í Ì as the single bytes 0xED 0xEC 0xCD 0xCC (viparse passes them
+        # through); its i + mark entries (iù, iø, ...) are derived, not what VNI fonts write.
+        for ch in "íìÍÌ":
+            inv.pop(ch, None)
     surface_chars = {ch for legacy, _ in charmap.pairs for ch in legacy if ord(ch) > 127}
     out = []
     for i, ch in enumerate(text):
         if ch in inv:
             out.append(inv[ch])
-        elif ord(ch) < 128 or (ch not in surface_chars and ch in "“”‘’–—…"):
+        elif ord(ch) < 128 or (ch not in surface_chars and ch in "“”‘’–—…íìÍÌ"):
             out.append(ch)
         else:
             line = text.count("\n", 0, i) + 1

@@ -4,8 +4,10 @@ usage: python corpora/tools/locate.py [GOLD_JSON ...]   (default: every corpora/
 
 Items of each list are taken in document order: the search for an item starts where the
 previous item of the same list started (a cursor), so repeated strings land on the right
-mention. `"occurrence": N` skips to the N-th match from the cursor; `"after": "..."` moves the
-cursor past that context first. Sections match their marker at a line start, allowing markdown
+mention; without hints, a match at the previous item's own start is skipped, so two equal
+texts in a row land on two mentions. `"occurrence": N` takes the N-th match counted from the
+cursor (the previous item's own mention included); `"after": "..."` moves the cursor past
+that context first. Sections match their marker at a line start, allowing markdown
 emphasis inside (`**1**.`); a section's end is the start of the next section at the same or a
 higher level, or the "Nơi nhận" line / end of text. Existing offsets are checked, not changed,
 unless --force is given. Exits 1 when an item cannot be found.
@@ -55,6 +57,13 @@ def marker_pattern(marker: str) -> regex.Pattern:
 
 
 def find(text: str, item: dict, cursor: int, section: bool) -> tuple[int, int] | None:
+    """`cursor` is the previous item's start (-1 for the first item of a list)."""
+    # Without hints, a match at the previous item's own start is that item, not this one:
+    # skipping it lets two equal texts in a row (a movement named twice) land on two mentions.
+    # With `occurrence`/`after`, matches are counted from the cursor as before, so existing
+    # hints such as `"occurrence": 2` keep meaning "the mention after the previous item's".
+    skip = cursor if not (item.get("after") or item.get("occurrence")) else None
+    cursor = max(cursor, 0)
     if item.get("after"):
         pos = text.find(item["after"], cursor)
         if pos < 0:
@@ -64,15 +73,19 @@ def find(text: str, item: dict, cursor: int, section: bool) -> tuple[int, int] |
     if section:
         pat = marker_pattern(item["text"])
         for m in pat.finditer(text, cursor):
+            if m.start(1) == skip:
+                continue
             n -= 1
             if n == 0:
                 return m.start(1), m.end(1)
         return None
     pos = cursor - 1
-    for _ in range(n):
+    while n > 0:
         pos = text.find(item["text"], pos + 1)
         if pos < 0:
             return None
+        if pos != skip:
+            n -= 1
     return pos, pos + len(item["text"])
 
 
@@ -81,7 +94,7 @@ def fill(path: Path, force: bool) -> list[str]:
     text = source_text(path.stem)
     errors: list[str] = []
     for key in LISTS + ("sections",):
-        cursor = 0
+        cursor = -1
         for i, item in enumerate(gold.get(key, [])):
             if "text" not in item:
                 if key == "sections" and "marker" in item:

@@ -14,7 +14,6 @@ import regex
 
 from .lexicon import alternation, cues, doc_types
 
-_MARKUP = regex.compile(r"[*|#_]+|\s+")
 
 
 @dataclass
@@ -55,8 +54,11 @@ class Layout:
         return min(lo, len(self.lines) - 1)
 
 
+_MARKUP_TABLE = str.maketrans({"*": " ", "|": " ", "#": " ", "_": " "})
+
+
 def _squash(s: str) -> str:
-    return _MARKUP.sub(" ", s).strip()
+    return " ".join(s.translate(_MARKUP_TABLE).split())
 
 
 # Section markers at a line start; markdown emphasis may wrap the number ("**1**. **Mục đích**").

@@ -11,24 +11,19 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass
 
+import re
+
 import regex
 
 # Whitespace and markup that carries no words: runs of it become one space (or nothing when
 # it has no whitespace in it, e.g. "**1**." -> "1.").
-_NOISE = regex.compile(
-    r"""
-    (?: [ \t\r\n\f\v\u00a0\u2028\u2029\u200b]     # whitespace, incl. NBSP and zero-width
-      | \*+ | _{2,} | (?<![\w/])\#{1,6}(?=\s)     # markdown emphasis and heading marks
-      | \|                                        # table cell walls of converted headers
-      | (?<=\n)[ \t]*(?:-\s*)?(?:Trang\s+)?\d{1,3}(?:\s*/\s*\d{1,3})?(?:\s*-)?[ \t]*(?=\n)  # page numbers
-    )+
-    """,
-    regex.X,
-)
+# Within a line: runs of tabs, NBSPs, double spaces and markdown marks. `re`, not `regex`: no
+# Unicode properties are needed, and it only runs on the few lines that contain such marks.
+_LINE_NOISE = re.compile(r"(?:[\t\r\f\v\u00a0\u2028\u2029\u200b*|]|__|(?<![\w/])#(?=[#\s])|  )[ \t\r\f\v\u00a0\u2028\u2029\u200b*|_#]*")
+_NEEDS_CLEANING = re.compile(r"[\t*|#\u00a0\r\u200b\f\v\u2028\u2029]|  |__")
+_PAGE_NUMBER = re.compile(r"(?:-\s*)?(?:Trang\s+)?\d{1,3}(?:\s*/\s*\d{1,3})?(?:\s*-)?")
+_EMPTY_CHARS = " \t\r\f\v*|_#-\u00a0\u200b"
 _QUOTES = {"“": '"', "”": '"', "„": '"', "‟": '"', "″": '"', "«": '"', "»": '"', "‘": "'", "’": "'", "‚": "'", "‛": "'"}
-_QUOTE_RE = regex.compile("[" + "".join(_QUOTES) + "]")
-# A syllable repeated across a page break: "thi\n\nthi đua" (two or more newlines between).
-_REPEAT = regex.compile(r"\b(\p{L}+)[ \t]*\n(?:[ \t]*\n)+[ \t]*\1\b")
 
 
 @dataclass
@@ -86,72 +81,77 @@ class TextView:
 
 
 def build_view(text: str) -> TextView:
+    """Build the clean view line by line: most lines are already clean and are copied whole."""
+    qtext = text
+    for q, rep in _QUOTES.items():  # curly -> straight quotes, char for char: offsets hold
+        if q in qtext:
+            qtext = qtext.replace(q, rep)
     cstarts: list[int] = []
     sstarts: list[int] = []
     send: list[int] = []
     verbatim: list[bool] = []
     out: list[str] = []
     clen = 0
-
-    def copy(a: int, b: int) -> None:
-        nonlocal clen
-        if b <= a:
-            return
-        cstarts.append(clen)
-        sstarts.append(a)
-        send.append(b)
-        verbatim.append(True)
-        out.append(text[a:b])
-        clen += b - a
-
-    def replace(a: int, b: int, rep: str) -> None:
-        nonlocal clen
-        if not rep:
-            return
-        cstarts.append(clen)
-        sstarts.append(a)
-        send.append(b)
-        verbatim.append(False)
-        out.append(rep)
-        clen += len(rep)
-
-    # Regions of the source to replace: words repeated across a page break, then noise runs.
-    # Overlapping regions merge, so the map stays monotonic.
-    regions: list[list] = [[m.end(1), m.end(), " "] for m in _REPEAT.finditer(text)]
-    for m in _NOISE.finditer(text):
-        chunk = m.group()
-        # digits here can only be a page-number line (the pattern anchors them between newlines)
-        spacey = any(ch.isspace() or ch == "|" or ch.isdigit() for ch in chunk)
-        regions.append([m.start(), m.end(), " " if spacey else ""])
-    regions.sort()
-    merged: list[list] = []
-    for r in regions:
-        if merged and r[0] < merged[-1][1]:
-            last = merged[-1]
-            last[1] = max(last[1], r[1])
-            last[2] = " " if (last[2] or r[2]) else ""
-        else:
-            merged.append(r)
     pos = 0
-    for a, b, rep in merged:
-        _emit(text, pos, a, copy, replace)
-        if rep and not (out and out[-1].endswith(" ")):
-            replace(a, b, rep)
-        pos = b
-    _emit(text, pos, len(text), copy, replace)
+    prev_end = -1  # source end of the last emitted content; -1 before any
+    prev_word = ""  # last word of the previous content line
+    broken = False  # a blank line or page number lies between the previous content and here
+    for line in qtext.split("\n"):
+        start, end = pos, pos + len(line)
+        pos = end + 1
+        if not line.strip(_EMPTY_CHARS):
+            broken = broken or prev_end >= 0
+            continue
+        a = start + (len(line) - len(line.lstrip(" \t\u00a0*|#_")))
+        b = start + len(line.rstrip(" \t\u00a0*|_\r"))
+        if b <= a:
+            broken = broken or prev_end >= 0
+            continue
+        body = qtext[a:b]
+        if len(body) < 14 and (broken or prev_end < 0) and _PAGE_NUMBER.fullmatch(body):
+            broken = True  # a page number alone on its line, between blank lines
+            continue
+        if broken and prev_word:
+            # a word repeated across a page break ("thi\n\nthi đua"): drop the second copy
+            k = 0
+            while k < len(body) and body[k].isalpha():
+                k += 1
+            if k and body[:k] == prev_word and (k == len(body) or not body[k].isalnum()):
+                a += k
+                while a < b and qtext[a] == " ":
+                    a += 1
+                body = qtext[a:b]
+                if not body:
+                    continue
+        if prev_end >= 0:  # the line break(s) before this line become one space
+            cstarts.append(clen); sstarts.append(prev_end); send.append(a); verbatim.append(False)
+            out.append(" "); clen += 1
+        if _NEEDS_CLEANING.search(body):
+            p = a
+            for m in _LINE_NOISE.finditer(qtext, a, b):
+                ma, mb = m.span()
+                if ma > p:
+                    cstarts.append(clen); sstarts.append(p); send.append(ma); verbatim.append(True)
+                    out.append(qtext[p:ma]); clen += ma - p
+                chunk = qtext[ma:mb]
+                # pure emphasis between letters vanishes ("**1**." -> "1."); whitespace becomes one space
+                if chunk.strip("*_#") and (not out or not out[-1].endswith(" ")):
+                    cstarts.append(clen); sstarts.append(ma); send.append(mb); verbatim.append(False)
+                    out.append(" "); clen += 1
+                p = mb
+            if b > p:
+                cstarts.append(clen); sstarts.append(p); send.append(b); verbatim.append(True)
+                out.append(qtext[p:b]); clen += b - p
+        else:
+            cstarts.append(clen); sstarts.append(a); send.append(b); verbatim.append(True)
+            out.append(body); clen += b - a
+        prev_end = b
+        k = len(body)
+        while k > 0 and body[k - 1].isalpha():
+            k -= 1
+        prev_word = body[k:]
+        broken = False
     return TextView(text, "".join(out), cstarts, sstarts, verbatim, send)
-
-
-def _emit(text: str, a: int, b: int, copy, replace) -> None:
-    """Copy text[a:b] verbatim except curly quotes, which become straight ones."""
-    if b <= a:
-        return
-    pos = a
-    for m in _QUOTE_RE.finditer(text, a, b):
-        copy(pos, m.start())
-        replace(m.start(), m.end(), _QUOTES[m.group()])
-        pos = m.end()
-    copy(pos, b)
 
 
 _FOLD = str.maketrans({"đ": "d", "Đ": "D"})

@@ -41,10 +41,7 @@ def run_chunk(chunk: Chunk, out_dir: str, run_id: str, limits: Limits) -> list[C
             for k in [k for k in _POOLS if k[0] == key[0]]:  # an older run's pool on this thread
                 _POOLS.pop(k).close()
             pool = _POOLS[key] = LocalPool(1, out_dir, run_id, limits, start_method="spawn").start()
-    results = list(pool.run([chunk]))
-    for r in results:
-        r.pool_killed = pool.killed  # type: ignore[attr-defined]
-    return results
+    return list(pool.run([chunk]))
 
 
 def worker_rss_mb() -> dict:
@@ -54,11 +51,12 @@ def worker_rss_mb() -> dict:
     from .work import current_rss_mb, peak_rss_mb
 
     kids = {}
+    killed = sum(p.killed for p in list(_POOLS.values()))
     for pool in list(_POOLS.values()):
         for w in pool.workers:
             kids[w.proc.pid] = round(max(pool.peak_rss_mb.get(w.proc.pid, 0.0), current_rss_mb(w.proc.pid)), 1)
     return {"pid": os.getpid(), "worker_peak_mb": round(peak_rss_mb(), 1), "worker_now_mb": round(current_rss_mb(), 1),
-            "children_peak_mb": kids}
+            "children_peak_mb": kids, "killed": killed}
 
 
 def close_pools() -> None:
@@ -152,9 +150,7 @@ class DaskExecutor:
         if self.client is not None:
             try:
                 self.worker_info = self.client.run(worker_rss_mb)
-                self.killed = sum(
-                    1 for _ in []
-                )
+                self.killed = sum(i.get("killed", 0) for i in self.worker_info.values())
             except Exception:
                 pass
             try:

@@ -7,6 +7,9 @@ updates the feed; ETag / Last-Modified let clients poll cheaply (304 Not Modifie
     GET /              the calendar (OUT a file) or a plain-text list of feeds (OUT a folder)
     GET /NAME.ics      one calendar
     HEAD               the same headers, no body
+
+`respond()` is the app; `make_server()` runs it on http.server (what `vbparse serve-calendar`
+uses) and `asgi_app()` wraps the same function for an ASGI server.
 """
 from __future__ import annotations
 
@@ -14,10 +17,9 @@ import hashlib
 import sys
 import threading
 from email.utils import formatdate
-from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 
@@ -44,63 +46,95 @@ class Feed:
         return files.get(name)
 
 
+def respond(feed: Feed, method: str, path: str, headers: dict[str, str]) -> tuple[int, list[tuple[str, str]], bytes]:
+    """The whole app, independent of the server: (status, headers, body) for one request."""
+    text = "text/plain; charset=utf-8"
+    if method not in ("GET", "HEAD"):
+        return 405, [("Content-Type", text), ("Allow", "GET, HEAD")], b"method not allowed\n"
+    target = feed.resolve(path)
+    if target == "index":
+        base = f"http://{headers.get('host') or 'localhost'}"
+        body = ("".join(f"{base}/{quote(n)}\n" for n in feed.files()) or "no calendars yet\n").encode("utf-8")
+        return 200, [("Content-Type", text)], body
+    try:
+        data = Path(target).read_bytes() if target is not None else None
+        mtime = Path(target).stat().st_mtime if target is not None else 0.0
+    except OSError:
+        data = None
+    if data is None:
+        return 404, [("Content-Type", text)], b"not found\n"
+    etag = '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
+    common = [("ETag", etag), ("Last-Modified", formatdate(mtime, usegmt=True)), ("Cache-Control", "no-cache"),
+              ("Content-Disposition", f'inline; filename="{Path(target).name}"')]
+    inm = headers.get("if-none-match")
+    if inm and etag in [t.strip() for t in inm.split(",")]:
+        return 304, common, b""
+    return 200, [("Content-Type", CONTENT_TYPE)] + common, data
+
+
 def make_handler(feed: Feed, quiet: bool = False):
     class Handler(BaseHTTPRequestHandler):
         server_version = "vbparse-calendar"
         protocol_version = "HTTP/1.1"
 
-        def log_message(self, fmt, *args):  # noqa: D401 - stdlib signature
+        def log_message(self, fmt, *args):  # stdlib signature
             if not quiet:
                 sys.stderr.write("vbparse serve-calendar: %s - %s\n" % (self.address_string(), fmt % args))
 
-        def _send(self, status: int, body: bytes, ctype: str, extra: dict | None = None, head: bool = False):
+        def _serve(self, method: str):
+            hdrs = {k.lower(): v for k, v in self.headers.items()}
+            status, headers, body = respond(feed, method, self.path, hdrs)
             self.send_response(status)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(body)))
-            for k, v in (extra or {}).items():
+            for k, v in headers:
                 self.send_header(k, v)
+            self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            if not head:
+            if method != "HEAD" and status != 304:
                 self.wfile.write(body)
 
-        def _serve(self, head: bool):
-            target = feed.resolve(self.path)
-            if target == "index":
-                base = f"http://{self.headers.get('Host') or 'localhost'}"
-                names = list(feed.files())
-                body = ("".join(f"{base}/{n}\n" for n in names) or "no calendars yet\n").encode("utf-8")
-                return self._send(200, body, "text/plain; charset=utf-8", head=head)
-            if target is None or not Path(target).is_file():
-                return self._send(404, b"not found\n", "text/plain; charset=utf-8", head=head)
-            try:
-                data = Path(target).read_bytes()
-                mtime = Path(target).stat().st_mtime
-            except OSError:
-                return self._send(404, b"not found\n", "text/plain; charset=utf-8", head=head)
-            etag = '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
-            headers = {
-                "ETag": etag,
-                "Last-Modified": formatdate(mtime, usegmt=True),
-                "Cache-Control": "no-cache",
-                "Content-Disposition": f'inline; filename="{Path(target).name}"',
-            }
-            inm = self.headers.get("If-None-Match")
-            if inm and etag in [t.strip() for t in inm.split(",")]:
-                self.send_response(HTTPStatus.NOT_MODIFIED)
-                for k, v in headers.items():
-                    self.send_header(k, v)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                return
-            return self._send(200, data, CONTENT_TYPE, headers, head=head)
-
         def do_GET(self):  # noqa: N802
-            self._serve(head=False)
+            self._serve("GET")
 
         def do_HEAD(self):  # noqa: N802
-            self._serve(head=True)
+            self._serve("HEAD")
+
+        def do_POST(self):  # noqa: N802
+            self._serve("POST")
 
     return Handler
+
+
+def asgi_app(out: str | Path):
+    """The same feed as an ASGI application, for mounting under uvicorn/hypercorn/any ASGI server:
+    `uvicorn --factory 'vbparse.cal.serve:asgi_factory'` with VBPARSE_CALENDAR=deadlines.ics."""
+    feed = Feed(out)
+
+    async def app(scope, receive, send):
+        if scope["type"] == "lifespan":
+            while True:
+                msg = await receive()
+                if msg["type"] == "lifespan.startup":
+                    await send({"type": "lifespan.startup.complete"})
+                elif msg["type"] == "lifespan.shutdown":
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+        if scope["type"] != "http":
+            return
+        hdrs = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        path = scope.get("path", "/")
+        status, headers, body = respond(feed, scope.get("method", "GET"), path, hdrs)
+        raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers]
+        raw.append((b"content-length", str(len(body)).encode()))
+        await send({"type": "http.response.start", "status": status, "headers": raw})
+        await send({"type": "http.response.body", "body": b"" if scope.get("method") == "HEAD" else body})
+
+    return app
+
+
+def asgi_factory():
+    import os
+
+    return asgi_app(os.environ.get("VBPARSE_CALENDAR", "deadlines.ics"))
 
 
 def make_server(out: str | Path, host: str = "127.0.0.1", port: int = 8080, quiet: bool = False) -> ThreadingHTTPServer:

@@ -19,7 +19,19 @@ from statistics import median
 
 from .blocks import Block, Lines, Para, Run, Table
 
-MARKER = re.compile(r"^(?:[IVXLC]+\.|\d{1,2}(?:\.\d{1,2})*[.)]?|[a-zđ][.)]|[-+•–*])(?:\s|$)")
+MARKER = re.compile(r"^(?:[IVXLC]+\.|\d{1,2}[.)]|\d{1,2}(?:\.\d{1,2})+\.?|[a-zđ][.)]|[-+•–*])\s+")
+
+
+def starts_item(text: str) -> bool:
+    """A list marker followed by a capital or digit: after a line wrap "- xã hội" or
+    "92 năm" are not new items, and Vietnamese items start with a capital."""
+    m = MARKER.match(text)
+    if not m:
+        return False
+    rest = text[m.end():].lstrip("“\"‘'([")
+    return bool(rest) and (rest[0].isupper() or rest[0].isdigit())
+
+
 PAGE_NUMBER = re.compile(r"^[-–]?\s*(?:Trang\s*)?\d{1,4}(?:\s*/\s*\d{1,4})?\s*[-–]?$", re.I)
 NUMBER_LINE = re.compile(r"^Số\b")
 DATE_LINE = re.compile(r"\bngày\b.*\bnăm\b|,\s*ngày\b")
@@ -58,11 +70,14 @@ class Line:
 
     @property
     def bold(self) -> bool:
-        return all(w.bold for w in self.words)
+        # Most characters, not all: Word/LibreOffice often set a heading's "2." label regular.
+        n = sum(len(w.text) for w in self.words)
+        return sum(len(w.text) for w in self.words if w.bold) * 2 > n
 
     @property
     def style(self) -> tuple[bool, bool]:
-        return self.bold, all(w.italic for w in self.words)
+        n = sum(len(w.text) for w in self.words)
+        return self.bold, sum(len(w.text) for w in self.words if w.italic) * 2 > n
 
     def runs(self) -> list[Run]:
         return [(w.text + " ", w.bold) for w in self.words]
@@ -166,7 +181,7 @@ class Frame:
 
     def centered(self, ln: Line) -> bool:
         lm, rm = ln.x0 - self.left, self.right - ln.x1
-        return lm > 1.5 * self.size and rm > 1.5 * self.size and abs(lm - rm) < max(2 * self.size, 0.08 * (self.right - self.left))
+        return lm > 0.8 * self.size and rm > 0.8 * self.size and abs(lm - rm) < max(2 * self.size, 0.08 * (self.right - self.left))
 
 
 def frame(pages: list[Page]) -> Frame:
@@ -186,13 +201,24 @@ def frame(pages: list[Page]) -> Frame:
 # ------------------------------------------------------------------ two-column zones
 
 def segments(ln: Line, size: float) -> list[list[Word]]:
+    """Split a line at gaps wide enough to be a column gutter: wider than 1.5 em and than
+    2.5 times the line's narrowest gap, so a loose justified line (all gaps wide) stays whole."""
+    gaps = [b.x0 - a.x1 for a, b in zip(ln.words, ln.words[1:])]
+    floor = max(1.5 * size, 2.5 * min(gaps) if len(gaps) > 1 else 0.0)
     segs = [[ln.words[0]]]
-    for a, b in zip(ln.words, ln.words[1:]):
-        if b.x0 - a.x1 > 2.5 * size:
-            segs.append([b])
+    for g, w in zip(gaps, ln.words[1:]):
+        if g > floor:
+            segs.append([w])
         else:
-            segs[-1].append(b)
+            segs[-1].append(w)
     return segs
+
+
+def wraps(prev: Line, nxt: Line, right: float, size: float) -> bool:
+    """Would nxt's first word have fitted after prev within `right`? If not, prev was wrapped
+    (the exact test for ragged text; justified lines pass trivially)."""
+    w = nxt.words[0]
+    return prev.x1 + 0.3 * size + (w.x1 - w.x0) > right - 0.3 * size
 
 
 def _seed(ln: Line, fr: Frame) -> tuple[float, float] | None:
@@ -260,9 +286,9 @@ def split_columns(lines: list[Line], gutter: tuple[float, float], fr: Frame) -> 
     return left, right
 
 
-def join_wrapped(col: list[Line], cell: tuple[float, float]) -> list[list[Line]]:
-    """Column lines -> logical lines: a line that fills its cell and does not end an item
-    continues on the next line of the same style ("LIÊN ĐOÀN LAO ĐỘNG TỈNH | THÁI BÌNH")."""
+def join_wrapped(col: list[Line], cell: tuple[float, float], size: float) -> list[list[Line]]:
+    """Column lines -> logical lines: a line its cell wrapped continues on the next line of the
+    same style unless it ends an item ("LIÊN ĐOÀN LAO ĐỘNG TỈNH | THÁI BÌNH" is one line)."""
     width = cell[1] - cell[0]
     out: list[list[Line]] = []
     for ln in col:
@@ -270,11 +296,14 @@ def join_wrapped(col: list[Line], cell: tuple[float, float]) -> list[list[Line]]
             continue
         if out:
             prev = out[-1][-1]
-            full = prev.x1 - prev.x0 >= 0.8 * width
-            lower = ln.text[:1].islower()
+            # Cells centre their lines: the wrap test uses the width the pair would need.
+            need = (prev.x1 - prev.x0) + 0.3 * size + (ln.words[0].x1 - ln.words[0].x0)
+            wrapped = need > 0.9 * width or ln.text[:1].islower()
             ends = prev.text.rstrip()[-1:] in ";:."
             new_item = ln.text.startswith(("-", "+", "•")) or NUMBER_LINE.match(ln.text) or MOTTO_LINE.match(ln.text)
-            if prev.style == ln.style and (full or lower) and not ends and not new_item:
+            # A wrapped line is at least as wide as its remainder; two short header lines are not.
+            wider = prev.x1 - prev.x0 >= ln.x1 - ln.x0
+            if prev.style == ln.style and wrapped and wider and not ends and not new_item:
                 out[-1].append(ln)
                 continue
         out.append([ln])
@@ -286,8 +315,8 @@ def zone_blocks(lines: list[Line], gutter: tuple[float, float], fr: Frame, heade
     lo = min([fr.left] + [ln.x0 for ln in lines])
     hi = max([fr.right] + [ln.x1 for ln in lines])
     mid = (gutter[0] + gutter[1]) / 2
-    lcol = [join_runs(g) for g in join_wrapped(left, (lo, mid))]
-    rcol = [join_runs(g) for g in join_wrapped(right, (mid, hi))]
+    lcol = [join_runs(g) for g in join_wrapped(left, (lo, mid), fr.size)]
+    rcol = [join_runs(g) for g in join_wrapped(right, (mid, hi), fr.size)]
     if not header:
         return [Lines(lcol), Lines(rcol)]
     return header_blocks(lcol, rcol)
@@ -318,15 +347,24 @@ def is_header_zone(lines: list[Line]) -> bool:
 def _continues(prev: Line, ln: Line, para: list[Line], fr: Frame) -> bool:
     if ln.page == prev.page and ln.top - prev.bottom > fr.gap + 0.6 * fr.size:
         return False
-    if MARKER.match(ln.text):
+    if starts_item(ln.text):
         return False
     if prev.bold != ln.bold and (prev.bold or ln.bold):
         return False
-    if not fr.full(prev):
-        return False
-    if ln.x0 > prev.x0 + 0.6 * fr.size and not MARKER.match(para[0].text):
-        return False  # first-line indent of a new paragraph
+    if not (fr.full(prev) or wraps(prev, ln, fr.right, fr.size) or ln.text[:1].islower()):
+        return False  # the short last line of a paragraph
+    if ln.x0 > prev.x0 + 0.6 * fr.size:
+        first = para[0]
+        hanging = starts_item(first.text) and len(first.words) > 1 and abs(ln.x0 - first.words[1].x0) < 0.6 * fr.size
+        if not hanging:
+            return False  # first-line indent of a new paragraph
     return True
+
+
+def _symmetric(ln: Line, fr: Frame) -> bool:
+    """A wide centred line (a title line nearly as wide as the page): equal, non-zero margins."""
+    lm, rm = ln.x0 - fr.left, fr.right - ln.x1
+    return lm > 0.2 * fr.size and rm > 0.2 * fr.size and abs(lm - rm) < 1.5 * fr.size
 
 
 def assemble(pages: list[Page], fr: Frame) -> list[Block]:
@@ -357,7 +395,7 @@ def assemble(pages: list[Page], fr: Frame) -> list[Block]:
                 i += 1
         items += [(t.top, t) for t in page.tables]
         items.sort(key=lambda it: it[0])
-        for _, item in items:
+        for k, (_, item) in enumerate(items):
             if isinstance(item, tuple):
                 flush()
                 zl, g = item[1], item[2]
@@ -368,16 +406,16 @@ def assemble(pages: list[Page], fr: Frame) -> list[Block]:
             if isinstance(item, TableItem):
                 flush()
                 prev = blocks[-1] if blocks else None
-                if isinstance(prev, Table) and item.rows and prev.rows and item.rows[0] == prev.rows[0]:
-                    prev.rows.extend(item.rows[1:])  # header row repeated on the next page
-                elif isinstance(prev, Table) and item.page != pno:
-                    prev.rows.extend(item.rows)
+                if isinstance(prev, Table) and k == 0 and pno > 0:  # the table goes on over the page break
+                    repeated = item.rows and prev.rows and item.rows[0] == prev.rows[0]
+                    prev.rows.extend(item.rows[1:] if repeated else item.rows)
                 else:
                     blocks.append(Table([list(r) for r in item.rows]))
                 continue
             ln = item
             c = fr.centered(ln)
-            if para and centred and c and ln.page == para[-1].page and ln.top - para[-1].bottom < fr.gap + 1.5 * fr.size:
+            near = para and ln.page == para[-1].page and ln.top - para[-1].bottom < fr.gap + 1.5 * fr.size
+            if para and centred and near and (c or _symmetric(ln, fr)) and ln.bold == para[-1].bold:
                 para.append(ln)
             elif para and not centred and not c and _continues(para[-1], ln, para, fr):
                 para.append(ln)
