@@ -14,7 +14,7 @@ from ..model import Header
 from ..pipeline import component
 from ..resolve.dates import iso
 from ..resolve.keys import reference_key
-from ..resolve.names import name_case, split_locality, starts_with_locality
+from ..resolve.names import is_committee, name_case, split_locality, starts_with_locality
 from ..text import fold
 
 _CELL_SPLIT = regex.compile(r"\t+|\s{3,}|\s*\|\s*")
@@ -78,6 +78,12 @@ def compose_issuer(units: list[str]) -> str | None:
     if len(merged) == 1:
         return body
     parent = name_case(merged[-2])
+    if is_committee(body):
+        # "ĐẢNG BỘ TỈNH QUẢNG NAM / TỈNH ỦY" -> "Tỉnh ủy Quảng Nam"; a named one stays as it is
+        if len(body.split()) > 2:
+            return body
+        _, loc = split_locality(parent)
+        return f"{body} {loc.split(' ', 1)[1]}" if loc and " " in loc else body
     for item in orgs().get("suffix", ()):
         key, _, suffix = item.partition("=")
         if fold(parent).endswith(fold(key)) and not fold(body).endswith(fold(suffix)):

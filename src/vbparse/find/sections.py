@@ -19,6 +19,7 @@ _LETTERS = "abcdđeghiklmnopqrstuvxy"
 _RANK = {"roman": 0, "arabic": 1, "dec": 2, "letter": 9}
 _HEADING_COLON = regex.compile(r"^(?P<h>[^:.;]{2,90}?)\s*:(?:\s|$)")
 _SENTENCE_END = regex.compile(r"[.;,]\s*$")
+_PUNCT = regex.compile(r"[.)-]")
 
 
 def _value(kind: str, tok: str) -> int:
@@ -98,7 +99,7 @@ def find_sections(ctx) -> None:
 
 def _marker_text(m, kind: str, tok: str) -> str:
     raw = m.group(0)
-    punct = regex.search(r"[.)]", raw[m.end(kind) - m.start(0):])
+    punct = _PUNCT.search(raw[m.end(kind) - m.start(0):])
     if kind == "dec":
         return tok + ("." if raw.rstrip("*_ ").endswith(".") else "")
     return tok + (punct.group() if punct else ".")

@@ -35,6 +35,33 @@ class Table:
 
 Block = Para | Lines | Table
 
+NUMBER_LINE = re.compile(r"^Số\b")
+DATE_LINE = re.compile(r"\bngày\b.*\bnăm\b|,\s*ngày\b")
+MOTTO_LINE = re.compile(r"^(?:CỘNG HÒA|CỘNG HOÀ|Độc lập|ĐỘC LẬP|ĐẢNG CỘNG SẢN)")
+RULE_LINE = re.compile(r"^[-_=–—.*\s]*$")  # "-------" under the issuer / motto, or nothing
+
+
+def _txt(runs: list[Run]) -> str:
+    return "".join(t for t, _ in runs).strip()
+
+
+def is_header_text(text: str) -> bool:
+    return bool(NUMBER_LINE.match(text) or MOTTO_LINE.search(text) or DATE_LINE.search(text))
+
+
+def header_blocks(lcol: list[list[Run]], rcol: list[list[Run]]) -> list[Block]:
+    """The two header columns -> issuer lines, motto, "Số: ...", "Place, ngày ..." in that
+    order (one block, as the header finder expects); what else the columns hold (V/v ...) after."""
+    lcol = [r for r in lcol if not RULE_LINE.match(_txt(r))]
+    rcol = [r for r in rcol if not RULE_LINE.match(_txt(r))]
+    k = next((i for i, r in enumerate(lcol) if NUMBER_LINE.match(_txt(r))), None)
+    d = next((i for i, r in enumerate(rcol) if DATE_LINE.search(_txt(r))), None)
+    issuer = lcol if k is None else lcol[:k]
+    motto = rcol if d is None else rcol[:d]
+    head = issuer + motto + ([lcol[k]] if k is not None else []) + ([rcol[d]] if d is not None else [])
+    rest = (lcol[k + 1:] if k is not None else []) + (rcol[d + 1:] if d is not None else [])
+    return [Lines(head)] + ([Lines(rest)] if rest else [])
+
 
 class Builder:
     """Concatenates NFC pieces and records bold spans in final offsets."""
@@ -43,6 +70,7 @@ class Builder:
         self.parts: list[str] = []
         self.pos = 0
         self.bold: list[tuple[int, int]] = []
+        self._since = ""  # text added since the last bold piece
 
     def add(self, text: str, bold: bool = False) -> None:
         if not text:
@@ -51,10 +79,13 @@ class Builder:
         if bold and text.strip():
             start = self.pos + (len(text) - len(text.lstrip()))
             end = self.pos + len(text.rstrip())
-            if self.bold and start - self.bold[-1][1] <= 1:
-                self.bold[-1] = (self.bold[-1][0], end)  # one span per bold phrase, not per word
+            if self.bold and self._since.strip(" ") == "" and "\n" not in text[: len(text) - len(text.lstrip())]:
+                self.bold[-1] = (self.bold[-1][0], end)  # one span per bold phrase, never across lines
             else:
                 self.bold.append((start, end))
+            self._since = text[len(text.rstrip()):]
+        else:
+            self._since += text
         self.parts.append(text)
         self.pos += len(text)
 

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from statistics import median
 
-from .blocks import Block, Lines, Para, Run, Table
+from .blocks import MOTTO_LINE, NUMBER_LINE, RULE_LINE, Block, Lines, Para, Run, Table, header_blocks, is_header_text
 
 MARKER = re.compile(r"^(?:[IVXLC]+\.|\d{1,2}[.)]|\d{1,2}(?:\.\d{1,2})+\.?|[a-zđ][.)]|[-+•–*])\s+")
 
@@ -33,10 +33,6 @@ def starts_item(text: str) -> bool:
 
 
 PAGE_NUMBER = re.compile(r"^[-–]?\s*(?:Trang\s*)?\d{1,4}(?:\s*/\s*\d{1,4})?\s*[-–]?$", re.I)
-NUMBER_LINE = re.compile(r"^Số\b")
-DATE_LINE = re.compile(r"\bngày\b.*\bnăm\b|,\s*ngày\b")
-MOTTO_LINE = re.compile(r"^(?:CỘNG HÒA|CỘNG HOÀ|Độc lập|ĐỘC LẬP|ĐẢNG CỘNG SẢN)")
-RULE_LINE = re.compile(r"^[-_=–—.*\s]+$")  # "-------" under the issuer / motto
 
 
 @dataclass
@@ -322,24 +318,8 @@ def zone_blocks(lines: list[Line], gutter: tuple[float, float], fr: Frame, heade
     return header_blocks(lcol, rcol)
 
 
-def _txt(runs: list[Run]) -> str:
-    return "".join(t for t, _ in runs).strip()
-
-
-def header_blocks(lcol: list[list[Run]], rcol: list[list[Run]]) -> list[Block]:
-    """Issuer lines, motto, "Số: ...", "Place, ngày ..." in that order; the rest (V/v ...) after."""
-    k = next((i for i, r in enumerate(lcol) if NUMBER_LINE.match(_txt(r))), None)
-    d = next((i for i, r in enumerate(rcol) if DATE_LINE.search(_txt(r))), None)
-    issuer = lcol if k is None else lcol[:k]
-    motto = rcol if d is None else rcol[:d]
-    head = issuer + motto + ([lcol[k]] if k is not None else []) + ([rcol[d]] if d is not None else [])
-    rest = (lcol[k + 1:] if k is not None else []) + (rcol[d + 1:] if d is not None else [])
-    return [Lines(head)] + ([Lines(rest)] if rest else [])
-
-
 def is_header_zone(lines: list[Line]) -> bool:
-    return any(NUMBER_LINE.match(t) or MOTTO_LINE.search(t) or DATE_LINE.search(t)
-               for ln in lines for t in [ln.text] + [" ".join(w.text for w in s) for s in segments(ln, ln.size)])
+    return any(is_header_text(t) for ln in lines for t in [ln.text] + [" ".join(w.text for w in s) for s in segments(ln, ln.size)])
 
 
 # ------------------------------------------------------------------ paragraphs

@@ -49,6 +49,19 @@ def _looks_utf16(data: bytes) -> str | None:
     return None
 
 
+def _latin1_fallback(err: UnicodeDecodeError):
+    return err.object[err.start:err.end].decode("latin-1"), err.end
+
+
+codecs.register_error("vbparse-latin1", _latin1_fallback)
+
+
+def _surface(data: bytes) -> str:
+    """Legacy-font documents are Windows text: letters in 0xA0-0xFF, but curly quotes and dashes
+    are cp1252's 0x93/0x94/0x96. Read cp1252, falling back to Latin-1 for its five holes."""
+    return data.decode("cp1252", errors="vbparse-latin1")
+
+
 def _legacy(text_latin1: str, name: str) -> str:
     import viparse
 
@@ -112,7 +125,7 @@ def _best_of(text_latin1: str) -> tuple[str, str | None]:
 
 def _best_of_bytes(data: bytes) -> list[tuple[float, str, str]]:
     out = []
-    latin = data.decode("latin-1")
+    latin = _surface(data)
     for name in LEGACY:
         try:
             cand = _legacy(latin, name)

@@ -61,28 +61,31 @@ def name_case(upper: str) -> str:
     if not s.isupper():
         return expand_abbr(s)
     s = expand_abbr(s)
-    abbr_kept = {w for w in s.split() if _is_acronym(w) and w not in _tables()[0]}
     abbr, phrase_re, by_fold, loc_re = _tables()
     words = s.split()
-    low = " ".join(w if w in abbr_kept else w.lower() for w in words)
+    keep = {w for w in words if _is_acronym(w) and w not in abbr}
+    low = " ".join(w if w in keep else w.lower() for w in words)
     folded = fold(low)
     out = list(low)
-    # fixed phrases: copy their canonical casing (the fold keeps lengths equal, so indexes align)
-    for m in phrase_re.finditer(folded):
-        canon = by_fold.get(" ".join(m.group(1).split()))
-        if canon and len(canon) == m.end() - m.start():
-            for k, ch in enumerate(canon):
-                if ch.isupper():
-                    out[m.start() + k] = out[m.start() + k].upper()
-    # proper names after a locality word: title-case the rest of the phrase
+    # 1. proper names follow a locality word ("tỉnh Thái Bình"); the next locality word stays low
     for m in loc_re.finditer(folded):
         k = m.end()
         cap = True
         while k < len(out):
+            if loc_re.match(folded, k) and k > m.end():
+                break
             if cap and out[k].isalpha():
                 out[k] = out[k].upper()
             cap = out[k] == " "
             k += 1
+    # 2. fixed phrases have the last word on case ("Huyện ủy", "ngành Y tế", "Đa khoa"); the fold
+    #    keeps lengths equal, so indexes align
+    for m in phrase_re.finditer(folded, overlapped=True):
+        canon = by_fold.get(" ".join(m.group(1).split()))
+        if canon and len(canon) == m.end() - m.start():
+            for k, ch in enumerate(canon):
+                if ch.isalpha() and out[m.start() + k] not in keep:
+                    out[m.start() + k] = ch
     res = "".join(out)
     return res[0].upper() + res[1:]
 
@@ -96,6 +99,16 @@ def split_locality(name: str) -> tuple[str, str | None]:
     return name[: m.start()].rstrip(), name[m.start():]
 
 
+_COMMITTEE = regex.compile(r"^(?:tinh|huyen|thanh|quan|thi)\s+uy\b")
+
+
 def starts_with_locality(upper: str) -> bool:
-    m = _tables()[3].match(fold(upper))
-    return bool(m) and fold(upper).split()[0] not in ("truong", "benh", "cong", "trung")
+    """'TỈNH ĐẮK LẮK' continues an issuer line; 'TỈNH ỦY' is a body of its own."""
+    f = fold(upper)
+    m = _tables()[3].match(f)
+    return bool(m) and f.split()[0] not in ("truong", "benh", "cong", "trung") and not _COMMITTEE.match(f)
+
+
+def is_committee(name: str) -> bool:
+    """Tỉnh ủy, Huyện ủy, Thành ủy ...: Party committees named after their locality."""
+    return bool(_COMMITTEE.match(fold(name)))
