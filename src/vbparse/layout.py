@@ -188,7 +188,8 @@ def segment(text: str, view=None, bold=None) -> Layout:
                     j = k
                     continue
                 break
-            if regex.fullmatch(r"[-_=—.\s]+", t) or _CUE_START.match(t) or MARKER.match(lines[j].raw) \
+            # a trích yếu may itself open with "Thực hiện"/"Triển khai": cue words only end it later
+            if regex.fullmatch(r"[-_=—.\s]+", t) or (parts and _CUE_START.match(t)) or MARKER.match(lines[j].raw) \
                     or _BOILER.search(t) or (parts and _PREAMBLE_STOP.match(t)):
                 break
             if parts and len(" ".join(parts).split()) > 60:

@@ -44,7 +44,7 @@ IDLE, WRITING = -1.0, -2.0
 class Limits:
     timeout: float = 60.0  # seconds per file
     max_memory_mb: int = 1024  # resident memory per worker process
-    max_size: int = 64 * 1024 * 1024  # bytes per input file
+    max_size: int = 32 * 1024 * 1024  # bytes per input file
     address_space: bool = True  # also set RLIMIT_AS (see module docstring)
 
     @property

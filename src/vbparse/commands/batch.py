@@ -30,7 +30,7 @@ def register(app: typer.Typer) -> None:
         retry_errors: bool = typer.Option(False, "--retry-errors", help="parse again the files that failed before"),
         timeout: float = typer.Option(60.0, "--timeout", help="seconds per file before it is killed and logged"),
         max_memory: int = typer.Option(1024, "--max-memory", help="MB of resident memory per worker before the file is killed"),
-        max_size: int = typer.Option(64, "--max-size", help="MB: larger input files are logged, not parsed"),
+        max_size: int = typer.Option(32, "--max-size", help="MB: larger input files are logged, not parsed"),
         chunk_size: Optional[int] = typer.Option(None, "--chunk-size", help="files per chunk (default: adaptive, at most 64)"),
         parquet: bool = typer.Option(False, "--parquet", help="also write OUT/records.parquet (needs pyarrow)"),
         dask: Optional[str] = typer.Option(None, "--dask", help="'local': run on a Dask LocalCluster with --jobs workers"),

@@ -47,6 +47,7 @@ def _subject_re() -> regex.Pattern:
 
 _LABEL = regex.compile(r"(?:Cơ\s+quan|Đơn\s+vị)\s+(?:thực\s+hiện|chủ\s+trì|phụ\s+trách)\s*:\s*(?P<who>[^;:.\n]+?)(?:\s+chủ\s+trì|[,;.\n]|$)", regex.I)
 _ORG_HEAD = None
+_PERIOD_CUE = regex.compile(r"(?<![\p{L}])(?:trong|cuối|đến\s+hết|hết)\s+$", regex.I)
 _SENT_END = regex.compile(r"(?:[.;!?](?=\s)|:\s*\n)")
 
 
@@ -55,7 +56,7 @@ def _org_heading(heading: str | None) -> bool:
     if not heading:
         return False
     if _ORG_HEAD is None:
-        _ORG_HEAD = regex.compile(r"^(?:(?:các|Các)\s+)?" + alternation(orgs()["org"]) + r"(?![\p{L}])")
+        _ORG_HEAD = regex.compile(r"^(?:(?:các|mỗi|từng)\s+)?" + alternation(orgs()["org"]) + r"(?![\p{L}])", regex.I)
     return bool(_ORG_HEAD.match(heading)) and len(heading.split()) <= 16
 
 
@@ -74,6 +75,9 @@ def find_deadlines(ctx) -> None:
         if s < body_a or s >= lay.closing or any(a <= s < b for a, b in ref_spans):
             continue
         cue = _cue_re().search(clean, max(0, h.cs - 45), h.cs)
+        if cue is None and h.kind in ("month", "quarter"):
+            # "hoàn thành ... trong quý III năm 2024": a month or quarter after "trong" is a due period
+            cue = _PERIOD_CUE.search(clean, max(0, h.cs - 12), h.cs)
         in_table = _table_deadline(text, s, e)
         if not cue and not in_table:
             continue
