@@ -113,3 +113,10 @@ def movement_labels() -> tuple[Label, ...]:
         out.append(Label(r["id"], r["name"], (r["name"],) + variants,
                          tuple(c for c in r.get("cues", "").split("|") if c), r.get("description", "")))
     return tuple(out)
+
+
+@lru_cache(maxsize=None)
+def movement_name_cues() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    from .text import fold
+
+    return tuple((r["id"], tuple(fold(c) for c in r["cues"].split("|") if c)) for r in _rows("movement_name_cues.tsv"))

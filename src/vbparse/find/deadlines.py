@@ -47,6 +47,7 @@ def _subject_re() -> regex.Pattern:
 
 _LABEL = regex.compile(r"(?:Cơ\s+quan|Đơn\s+vị)\s+(?:thực\s+hiện|chủ\s+trì|phụ\s+trách)\s*:\s*(?P<who>[^;:.\n]+?)(?:\s+chủ\s+trì|[,;.\n]|$)", regex.I)
 _ORG_HEAD = None
+_DONE = regex.compile(r"hoàn\s+thành|xong|hoàn\s+tất|báo\s+cáo|gửi", regex.I)
 _PERIOD_CUE = regex.compile(r"(?<![\p{L}])(?:trong|cuối|đến\s+hết|hết)\s+$", regex.I)
 _SENT_END = regex.compile(r"(?:[.;!?](?=\s)|:\s*\n)")
 
@@ -78,6 +79,8 @@ def find_deadlines(ctx) -> None:
         if cue is None and h.kind in ("month", "quarter"):
             # "hoàn thành ... trong quý III năm 2024": a month or quarter after "trong" is a due period
             cue = _PERIOD_CUE.search(clean, max(0, h.cs - 12), h.cs)
+            if cue and not _DONE.search(clean, max(0, h.cs - 90), h.cs):
+                cue = None  # "tổ chức trong tháng 6/2024" dates an event, it sets no deadline
         in_table = _table_deadline(text, s, e)
         if not cue and not in_table:
             continue

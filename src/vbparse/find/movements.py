@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import regex
 
-from ..lexicon import movement_labels
+from ..lexicon import movement_labels, movement_name_cues
 from ..model import Movement
 from ..pipeline import component
 from ..text import fold
@@ -57,6 +57,11 @@ def label_for(name: str) -> str | None:
             return lab
     for v, lab in _variants():
         if len(v.split()) >= 3 and (v in f):
+            return lab
+    # models and slogans carry no taxonomy name, but their words often tell ("Trường học số")
+    padded = f" {fold(name)} "
+    for lab, words in movement_name_cues():
+        if any(f" {w} " in padded or (len(w) > 6 and w in padded) for w in words):
             return lab
     return None
 
