@@ -236,6 +236,8 @@ def segment(text: str, view=None, bold=None) -> Layout:
             break
     lay.preamble = (pos_after_title, pre_end)
     lay.body = (pre_end, closing)
+    if first_marker is None:
+        _attached_plan(lay, title_re)
     if closing == len(text) or closing < pre_end:
         # no "Nơi nhận": the signature block, if any, closes the body
         for i in range(n - 1, anchor, -1):
@@ -246,6 +248,31 @@ def segment(text: str, view=None, bold=None) -> Layout:
                 lay.body = (pre_end, lines[i].start)
                 break
     return lay
+
+
+def _attached_plan(lay: Layout, title_re) -> None:
+    """A decision that issues a plan ("Ban hành kèm theo Quyết định số ...") carries the plan after
+    its own closing: the plan's outline is the body, while the signature stays the decision's."""
+    lines = lay.lines
+    start = lay.line_at(lay.closing) if lay.closing < len(lay.text) else len(lines)
+    for i in range(start, len(lines)):
+        if title_re.match(lines[i].text) and lines[i].text.isupper():
+            end = len(lay.text)
+            for j in range(i + 1, len(lines)):
+                if _CLOSING.match(lines[j].text):
+                    end = lines[j].start
+                    break
+            for j in range(i + 1, len(lines)):
+                if lines[j].start >= end:
+                    break
+                m = MARKER.match(lines[j].raw)
+                if m:
+                    lay.markers.append((j, m))
+            first = next((lines[j].start for j, m in lay.markers if lines[j].start > lines[i].start
+                          and (m.group("roman") or m.group("arabic"))), None)
+            if first is not None:
+                lay.body = (first, end)
+            return
 
 
 def _is_title_continuation(t: str) -> bool:

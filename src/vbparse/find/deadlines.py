@@ -73,7 +73,8 @@ def find_deadlines(ctx) -> None:
         if role in ("period-start", "period-end"):
             continue
         s, e = view.to_source(h.cs, h.ce)
-        if s < body_a or s >= lay.closing or any(a <= s < b for a, b in ref_spans):
+        in_text = body_a <= s < lay.closing or lay.body[0] <= s < lay.body[1]
+        if not in_text or any(a <= s < b for a, b in ref_spans):
             continue
         cue = _cue_re().search(clean, max(0, h.cs - 45), h.cs)
         if cue is None and h.kind in ("month", "quarter"):

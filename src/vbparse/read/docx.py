@@ -294,13 +294,19 @@ def is_header_text_any(rows: list[list[str]]) -> bool:
     return any(is_header_text(line.strip()) for row in rows for cell in row for line in re.split(r"\s{2,}|\n", cell))
 
 
-def _pages(data: bytes) -> int | None:
+def _pages(data: bytes, text: str) -> int | None:
+    """Word's own page count from docProps/app.xml, trusted only when that file's character
+    count matches the text: tools that copy a template (python-docx) leave stale statistics."""
     try:
         app = zipfile.ZipFile(io.BytesIO(data)).read("docProps/app.xml").decode("utf-8", "replace")
     except KeyError:
         return None
-    m = re.search(r"<(?:\w+:)?Pages>(\d+)<", app)
-    return int(m.group(1)) if m and int(m.group(1)) > 0 else None
+    pages = re.search(r"<(?:\w+:)?Pages>(\d+)<", app)
+    chars = re.search(r"<(?:\w+:)?CharactersWithSpaces>(\d+)<", app) or re.search(r"<(?:\w+:)?Characters>(\d+)<", app)
+    if not pages or not chars or int(pages.group(1)) <= 0:
+        return None
+    n = len(text)
+    return int(pages.group(1)) if 0.5 * n <= int(chars.group(1)) <= 1.5 * n else None
 
 
 def extract(data: bytes, path: str | None, **opts) -> Extracted:
@@ -328,5 +334,5 @@ def extract(data: bytes, path: str | None, **opts) -> Extracted:
     warnings = []
     if walker.encodings:
         warnings.append(f"legacy font encoding converted ({', '.join(sorted(walker.encodings))}); check the text (vbparse text FILE)")
-    return Extracted(text=text, format="docx", sha256="", encoding=None, pages=_pages(data), warnings=warnings, bold=bold)
+    return Extracted(text=text, format="docx", sha256="", encoding=None, pages=_pages(data, text), warnings=warnings, bold=bold)
 

@@ -8,6 +8,7 @@ fonts draw lower-case codes as capitals, so text in those fonts is upper-cased a
 """
 from __future__ import annotations
 
+import functools
 import re
 
 # ".VnTime", ".VnTimeH", ".VnArial NarrowH", "VnTime" (PDF subsets drop the dot), "ABCDEF+.VnTime"
@@ -31,14 +32,23 @@ def legacy_encoding(font: str | None) -> str | None:
 
 
 def decode_run(text: str, encoding: str | None) -> str:
-    """Convert one run's text from its legacy font encoding to Unicode (NFC)."""
+    """Convert one run's text from its legacy font encoding to Unicode (NFC). Whitespace is
+    kept as it is: viparse.fix trims and collapses it, which would glue runs together."""
     if not encoding or not text:
         return text
+    return "".join(p if not p or p.isspace() else _decode_word(p, encoding) for p in _SPACE.split(text))
+
+
+_SPACE = re.compile(r"(\s+)")
+
+
+@functools.lru_cache(maxsize=65536)
+def _decode_word(word: str, encoding: str) -> str:
     import viparse  # MIT; holds the TCVN3/VNI tables (no stdlib codec exists)
 
     if encoding == "tcvn3-upper":
-        return viparse.fix(text, encoding="tcvn3", normalize="NFC").upper()
-    return viparse.fix(text, encoding=encoding, normalize="NFC")
+        return viparse.fix(word, encoding="tcvn3", normalize="NFC").upper()
+    return viparse.fix(word, encoding=encoding, normalize="NFC")
 
 
 def is_bold(font: str | None) -> bool:
