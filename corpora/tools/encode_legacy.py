@@ -14,7 +14,8 @@ Encodings:
           viparse's TCVN3 charmap (viparse.normalize.tcvn3); TCVN3 has no upper-case toned letters
           (only Ă Â Ê Ô Ơ Ư Đ), so the source must not contain any (.VnTimeH text is not modelled).
   vni     VNI-Windows (VNI-Times fonts): base letter + mark byte(s); inverse of viparse's VNI charmap.
-          viparse has no entry for ẳ/Ẳ, so the source must avoid them.
+          viparse has no entry for ẳ/Ẳ, so the source must avoid them. í ì Í Ì are written as
+          the single bytes VNI fonts use (0xED 0xEC 0xCD 0xCC), not viparse's derived i + mark.
   cp1258  Windows-1258 with decomposed tone marks: Â Ê Ô Ơ Ư Ă Đ precomposed (the code page has
           them), every tone mark (grave, acute, tilde, hook, dot below) as a separate combining byte.
   utf-16  UTF-16 with BOM (Python's "utf-16" codec; little-endian here).

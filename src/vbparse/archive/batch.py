@@ -233,7 +233,7 @@ def run_batch(sources: list[str], out: str, opts: BatchOptions | None = None) ->
         # -- run ----------------------------------------------------------------------------
         t_parse = time.monotonic()
         if chunks:
-            run_id = f"{int(time.time()):x}{os.getpid():x}"
+            run_id = f"{time.strftime('%Y%m%d%H%M%S')}-{os.urandom(4).hex()}"
             bar = _progress(total, opts.progress)
             n_err = 0
             ex = _executor(opts, out, run_id, jobs)

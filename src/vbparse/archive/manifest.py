@@ -194,7 +194,6 @@ class Manifest:
         stats = sorted((p, tok, ckey) for p, (tok, ckey) in current.items() if tok)
         for i in range(0, len(stats), 5000):
             lines.append({"stats": [list(s) for s in stats[i:i + 5000]]})
-        before = self.live_parts()
         tmp = self.path + ".tmp"
         with open(tmp, "wb") as f:
             for e in lines:
@@ -207,7 +206,8 @@ class Manifest:
         self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND)
         self.results = results
         self.stats = {p: (tok, ckey) for p, (tok, ckey) in current.items() if tok}
-        dead = sorted(before - self.live_parts())
+        live = self.live_parts()
+        dead = sorted(n for n in os.listdir(self.parts_dir) if n not in live)
         for name in dead:
             try:
                 os.remove(os.path.join(self.parts_dir, name))

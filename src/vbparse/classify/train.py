@@ -505,3 +505,147 @@ def format_report(ev: dict, per_label: bool = True) -> str:
                 cells.append(f"{pl['f1']:.2f} /{pl['support']:3d}")
             lines.append(f"{lab:30s} {cells[0]:>12s} {cells[1]:>13s} {cells[2]:>12s} {cells[3]:>13s}")
     return "\n".join(lines)
+
+
+# -- comparison of feature sets and models (docs/classifier.md; `vbparse train --compare`) -------
+
+def _syllable_analyzer(text: str) -> list[str]:
+    from .features import feature_occurrences
+
+    return feature_occurrences(text)
+
+
+def _configs() -> dict:
+    """name -> (description, fit(texts, Y) -> predict(texts) -> probs)."""
+    from scipy import sparse
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from .features import underthesea_words
+
+    def sk_lr(make_vec, prep=None, class_weight=CLASS_WEIGHT):
+        def fit(texts, Y):
+            vecs = make_vec()
+            X = sparse.hstack([v.fit_transform([prep(t) if prep else t for t in texts]) for v in vecs]).tocsr()
+            coef, bias = fit_ovr(X, Y, C, class_weight)
+
+            def predict(tt):
+                Xt = sparse.hstack([v.transform([prep(t) if prep else t for t in tt]) for v in vecs]).tocsr()
+                return 1 / (1 + np.exp(-(Xt @ coef.T + bias)))
+            return predict
+        return fit
+
+    def span_lr(class_weight=CLASS_WEIGHT):
+        def fit(texts, Y):
+            vec, coef, bias = fit_texts(texts, Y, C, class_weight)
+            m = _ArrayModel(vec, coef, bias, [str(i) for i in range(Y.shape[1])])
+            return m.section_probs
+        return fit
+
+    def span_svm():
+        def fit(texts, Y):
+            from sklearn.calibration import CalibratedClassifierCV
+            from sklearn.svm import LinearSVC
+
+            vec = SpanVectorizer(min_df=MIN_DF)
+            X = vec.fit_transform(texts)
+            models = []
+            for j in range(Y.shape[1]):
+                y = Y[:, j]
+                if y.sum() < 3:
+                    models.append(None)
+                    continue
+                clf = CalibratedClassifierCV(LinearSVC(C=1.0, class_weight="balanced", max_iter=20000),
+                                             method="sigmoid", cv=3)
+                models.append(clf.fit(X, y))
+
+            def predict(tt):
+                Xt = vec.transform(tt)
+                out = np.zeros((len(tt), Y.shape[1]))
+                for j, m in enumerate(models):
+                    if m is not None:
+                        out[:, j] = m.predict_proba(Xt)[:, 1]
+                return out
+            return predict
+        return fit
+
+    syl_tfidf = lambda: [TfidfVectorizer(analyzer=_syllable_analyzer, sublinear_tf=True)]  # noqa: E731
+    syl_char = lambda: [TfidfVectorizer(analyzer=_syllable_analyzer, sublinear_tf=True),  # noqa: E731
+                        TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2,
+                                        preprocessor=lambda s: __import__("vbparse.classify.features", fromlist=["normalize"]).normalize(s))]
+    words = lambda: [TfidfVectorizer(token_pattern=r"\S+", ngram_range=(1, 2), sublinear_tf=True, lowercase=False)]  # noqa: E731
+    return {
+        "span-lr": ("syllable uni+bigrams, occurrence-L2 TF-IDF, LR (shipped)", span_lr(), True),
+        "span-lr-noweak": ("same, without the weak taxonomy examples", span_lr(), False),
+        "span-lr-unbalanced": ("same, without class weights", span_lr(None), True),
+        "syl-tfidf-lr": ("syllable uni+bigrams, sklearn TF-IDF (sublinear tf, L2), LR", sk_lr(syl_tfidf), True),
+        "syl+char-lr": ("syllable uni+bigrams + char_wb 2-5-grams, LR", sk_lr(syl_char), True),
+        "uts-words-lr": ("underthesea word_tokenize words, uni+bigrams TF-IDF, LR", sk_lr(words, underthesea_words), True),
+        "span-svm-cal": ("syllable uni+bigrams, LinearSVC + sigmoid calibration (3-fold)", span_svm(), True),
+    }
+
+
+def _eval_config(corpus: Corpus, fit, use_weak: bool) -> dict:
+    labels = corpus.labels
+    train_secs = [s for s in corpus.sections if s.split == "train"]
+    train_docs = [d for d in corpus.docs if d.split == "train"]
+    fold = _groups_folds([s.doc for s in train_secs] + [d.id for d in train_docs], FOLDS)
+    weak = corpus.weak if use_weak else []
+
+    def doc_probs(predict, docs):
+        wh, mx = [], []
+        for d in docs:
+            front = [(0, d.sections[0][0])] if d.sections and d.sections[0][0] > 0 else []
+            spans = [(0, len(d.text))] + d.sections + front
+            p = predict([d.text[a:b] for a, b in spans])
+            wh.append(p[0])
+            mx.append(p[1:].max(axis=0) if len(p) > 1 else p[0])
+        return np.array(wh), np.array(mx)
+
+    L = len(labels)
+    cv = {"sec_y": label_matrix(train_secs, labels), "sec_p": np.zeros((len(train_secs), L)),
+          "doc_y": label_matrix(train_docs, labels), "doc_w": np.zeros((len(train_docs), L)),
+          "doc_m": np.zeros((len(train_docs), L))}
+    for k in range(FOLDS):
+        tr = [s for s in train_secs if fold[s.doc] != k] + weak
+        predict = fit([e.text for e in tr], label_matrix(tr, labels))
+        si = [i for i, s in enumerate(train_secs) if fold[s.doc] == k]
+        cv["sec_p"][si] = predict([train_secs[i].text for i in si])
+        di = [i for i, d in enumerate(train_docs) if fold[d.id] == k]
+        w, x = doc_probs(predict, [train_docs[i] for i in di])
+        cv["doc_w"][di], cv["doc_m"][di] = w, x
+    t, a = choose(cv, labels)
+    tr = train_secs + weak
+    predict = fit([e.text for e in tr], label_matrix(tr, labels))
+    test_secs = [s for s in corpus.sections if s.split == "test"]
+    test_docs = [d for d in corpus.docs if d.split == "test"]
+    sp = predict([s.text for s in test_secs])
+    w, x = doc_probs(predict, test_docs)
+    return {
+        "threshold": t, "doc_whole_weight": a,
+        "cv_sections": prf(cv["sec_y"], (cv["sec_p"] >= t).astype(np.int8), labels),
+        "cv_docs": prf(cv["doc_y"], ((a * cv["doc_w"] + (1 - a) * cv["doc_m"]) >= t).astype(np.int8), labels),
+        "test_sections": prf(label_matrix(test_secs, labels), (sp >= t).astype(np.int8), labels),
+        "test_docs": prf(label_matrix(test_docs, labels), ((a * w + (1 - a) * x) >= t).astype(np.int8), labels),
+    }
+
+
+def compare(corpus: Corpus | None = None, names: list[str] | None = None, log=print) -> list[tuple[str, str, dict]]:
+    import time
+
+    corpus = corpus or load_corpus()
+    out = []
+    for name, (desc, fit, weak) in _configs().items():
+        if names and name not in names:
+            continue
+        t0 = time.perf_counter()
+        r = _eval_config(corpus, fit, weak)
+        r["seconds"] = time.perf_counter() - t0
+        out.append((name, desc, r))
+        log(format_compare_row(name, r))
+    return out
+
+
+def format_compare_row(name: str, r: dict) -> str:
+    cells = " ".join(f"{r[k][m]:.3f}" for k in ("cv_sections", "test_sections", "cv_docs", "test_docs")
+                     for m in ("micro_f1", "macro_f1"))
+    return f"{name:20s} t={r['threshold']:.2f} a={r['doc_whole_weight']:.2f} {cells} ({r['seconds']:.0f}s)"

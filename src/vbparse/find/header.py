@@ -117,6 +117,9 @@ def find_header(ctx) -> None:
         if regex.match(r"^Số\s*[:.]?(?:\s|$|\d)", cell) and number_cell is None:
             number_cell = cell
             continue
+        if number_cell is not None and cell.startswith("/") and regex.fullmatch(r"Số\s*[:.]?\s*\d*\s*", number_cell):
+            number_cell += " " + cell  # a blank number leaves a wide gap: "Số:      /KH-CĐCS"
+            continue
         if "ngày" in cell or "tháng" in cell or regex.search(r"\bnăm\s+\d{4}", cell):
             continue
         if _VV.match(cell):

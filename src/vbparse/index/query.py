@@ -65,6 +65,25 @@ class Filters:
     def describe(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if v}
 
+    def as_text(self) -> list[str]:
+        """The filters in query syntax (keys in their compact form)."""
+        out = []
+        rng = lambda lo, hi: str(lo) if lo == hi and lo is not None else f"{lo or ''}..{hi or ''}"  # noqa: E731
+        for toks in self.issuer:
+            out.append(f'issuer:"{" ".join(toks)}"')
+        for ranges in self.year:
+            out.append("year:" + ",".join(rng(lo, hi) for lo, hi in ranges))
+        for codes in self.doc_type:
+            out.append("type:" + ",".join(codes))
+        for slugs in self.movement:
+            out.append("movement:" + ",".join(slugs))
+        for lo, hi in self.due:
+            out.append("due:" + rng(lo, hi))
+        for name in ("children_of", "parent_of", "cites", "symbol"):
+            for k in getattr(self, name):
+                out.append(f"{name.replace('_', '-')}:{k}")
+        return out
+
 
 @dataclass
 class Query:
@@ -81,8 +100,7 @@ class Query:
     def __str__(self) -> str:
         parts = [" OR ".join(str(t) for t in g) for g in self.groups]
         parts += [f"-{t}" for t in self.negative]
-        for k, v in self.filters.describe().items():
-            parts.append(f"{k}:{v}")
+        parts += self.filters.as_text()
         return " ".join(parts)
 
 

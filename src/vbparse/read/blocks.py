@@ -132,8 +132,9 @@ def render(blocks: list[Block]) -> tuple[str, list[tuple[int, int]]]:
         elif isinstance(block, Lines):
             lines = [clean_runs(ln) for ln in block.lines]
         else:
-            lines = [[(" | ".join(" ".join(c.split()) for c in row), False)] for row in block.rows]
-        lines = [ln for ln in lines if ln and runs_text(ln).strip()]
+            lines = [[(" | ".join(" ".join(c.split()) for c in row), False)] for row in block.rows if any(c.strip() for c in row)]
+        # Decorations ("-----" under a title, "*" under a Party committee) carry no words.
+        lines = [ln for ln in lines if ln and not RULE_LINE.match(runs_text(ln))]
         if not lines:
             continue
         if not first:

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 import zipfile
 
 from ..errors import InputError
 from . import Extracted
-from .blocks import Block, Lines, Para, Run, Table, header_blocks, is_header_text, render
+from .blocks import NUMBER_LINE, Block, Lines, Para, Run, Table, header_blocks, is_header_text, render
 from .docx_styles import W, Numbering, Styles, _val, font_name, on
 from .fonts import decode_run, legacy_encoding
 from .pagelayout import starts_item
@@ -121,6 +122,9 @@ class _Walker:
             text = decode_run(text, enc)
         if caps:
             text = text.upper()
+        # NFC now: Vietnamese keyboards in "Unicode tổ hợp" mode type decomposed text, and
+        # the header and marker patterns below are written in NFC.
+        text = unicodedata.normalize("NFC", text)
         if text:
             runs.append((text, bold))
 
@@ -258,15 +262,26 @@ def _body_blocks(body, walker: _Walker, styles: Styles) -> list[Block]:
 
     def walk(container) -> None:
         nonlocal seen_text, header_done
+        pre: list[list[Run]] = []  # leading paragraphs, held back until we know if they are a header
         for el in container:
             if el.tag == W + "p":
                 runs, is_centre, boxes = walker.paragraph(el)
+                if not header_done and not seen_text and len(pre) < 12 and not _title_like(runs):
+                    pre.append(runs)
+                    pre.extend(boxes)
+                    continue
+                if pre:
+                    release(pre)
+                    pre = []
                 add_para(runs, is_centre)
                 for b in boxes:
                     add_para(b, False)
                 if any(t.strip() for t, _ in runs):
                     seen_text = True
             elif el.tag == W + "tbl":
+                if pre:
+                    release(pre)
+                    pre = []
                 flush()
                 rows = walker.rows(el)
                 ncols = max((len(r) for r in rows), default=0)
@@ -284,10 +299,67 @@ def _body_blocks(body, walker: _Walker, styles: Styles) -> list[Block]:
                 content = el.find(W + "sdtContent") if el.tag == W + "sdt" else el
                 if content is not None:
                     walk(content)
+        if pre:
+            release(pre)
         flush()
+
+    def release(pre: list[list[Run]]) -> None:
+        """Leading paragraphs: a header typed with tabs ("ISSUER<tab>CỘNG HÒA ...") is split
+        into its two columns; anything else goes out as ordinary paragraphs."""
+        nonlocal header_done, seen_text
+        cols = [_tab_columns(r) for r in pre]
+        if any(c[2] for c in cols) and any(is_header_text(_plain(x)) for lft, rgt, _ in cols for x in lft + rgt):
+            header_done = True
+            left = [x for lft, _, _ in cols for x in lft]
+            right = [x for _, rgt, _ in cols for x in rgt]
+            blocks.extend(header_blocks(left, right))
+        else:
+            for r in pre:
+                add_para(r, False)
+        seen_text = True
 
     walk(body)
     return blocks
+
+
+_SEP = re.compile(r"\t[\t ]*| {3,}")
+_TITLE = re.compile(r"^(?:KẾ HOẠCH|BÁO CÁO|KẾT LUẬN|HƯỚNG DẪN|QUYẾT ĐỊNH|CHỈ THỊ|THÔNG BÁO|NGHỊ QUYẾT|CHƯƠNG TRÌNH|TỜ TRÌNH|CÔNG VĂN|QUY CHẾ|QUY ĐỊNH|ĐỀ ÁN|PHƯƠNG ÁN)\b")
+
+
+def _plain(runs: list[Run]) -> str:
+    return "".join(t for t, _ in runs).strip()
+
+
+def _title_like(runs: list[Run]) -> bool:
+    text = _plain(runs)
+    return bool(_TITLE.match(text)) and not _SEP.search(text)
+
+
+def _tab_columns(runs: list[Run]) -> tuple[list[list[Run]], list[list[Run]], bool]:
+    """One header paragraph -> (left lines, right lines, had a column separator)."""
+    left: list[list[Run]] = []
+    right: list[list[Run]] = []
+    sep = False
+    for line in _split_breaks(runs):
+        text = "".join(t for t, _ in line)
+        if not text.strip():
+            continue
+        pieces = [p for p in _SEP.split(text)]
+        lead = not pieces[0].strip()
+        pieces = [p.strip() for p in pieces if p.strip()]
+        bold = any(b for _, b in line)
+        if len(pieces) >= 2:
+            sep = True
+            left.append([(pieces[0], bold)])
+            right.append([(" ".join(pieces[1:]), bold)])
+        elif lead and _SEP.match(text) and not NUMBER_LINE.match(pieces[0]):
+            # Indented alone: the right column, except "Số:", which a first (centre) tab stop
+            # puts under the issuer; tab stops themselves are not worth resolving for that.
+            sep = True
+            right.append([(pieces[0], bold)])
+        else:
+            left.append(line)
+    return left, right, sep
 
 
 def is_header_text_any(rows: list[list[str]]) -> bool:
