@@ -103,6 +103,7 @@ _HEADER_LIKE = regex.compile(
     )""",
     regex.X,
 )
+_RULE = regex.compile(r"[-_=—.\s]+")
 _BOILER = regex.compile(r"Số hiệu|Loại văn bản|Ngày ban hành|Người ký|Tình trạng|Nơi ban hành|THƯ VIỆN PHÁP LUẬT|Đang tải", regex.I)
 _PREAMBLE_STOP = regex.compile(r"^(?:QUYẾT ĐỊNH\s*:|Điều\s+1\b|NGHỊ QUYẾT\s*:|CHỈ THỊ\s*:)")
 _CLOSING = regex.compile(r"^(?:Nơi\s+nhận|NƠI\s+NHẬN)\b")
@@ -174,7 +175,7 @@ def segment(text: str, view=None, bold=None) -> Layout:
         j = i + 1
         start_j = j if rest else None
         if not rest:
-            while j < n and (lines[j].blank or regex.fullmatch(r"[-_=—.\s]+", lines[j].raw or "")):
+            while j < n and (lines[j].blank or _RULE.fullmatch(lines[j].raw or "")):
                 j += 1
             start_j = j
         while j < n:
@@ -189,7 +190,7 @@ def segment(text: str, view=None, bold=None) -> Layout:
                     continue
                 break
             # a trích yếu may itself open with "Thực hiện"/"Triển khai": cue words only end it later
-            if regex.fullmatch(r"[-_=—.\s]+", t) or (parts and _CUE_START.match(t)) or MARKER.match(lines[j].raw) \
+            if _RULE.fullmatch(t) or (parts and _CUE_START.match(t)) or MARKER.match(lines[j].raw) \
                     or _BOILER.search(t) or (parts and _PREAMBLE_STOP.match(t)):
                 break
             if parts and len(" ".join(parts).split()) > 60:

@@ -154,15 +154,28 @@ def build_view(text: str) -> TextView:
     return TextView(text, "".join(out), cstarts, sstarts, verbatim, send)
 
 
-_FOLD = str.maketrans({"đ": "d", "Đ": "D"})
+def _fold_table() -> dict[int, str]:
+    import unicodedata
+
+    table = {ord("đ"): "d", ord("Đ"): "D"}
+    for cp in list(range(0x00C0, 0x0250)) + list(range(0x1E00, 0x1F00)):
+        base = "".join(c for c in unicodedata.normalize("NFD", chr(cp)) if not unicodedata.combining(c))
+        if base and base != chr(cp) and len(base) == 1:
+            table[cp] = base
+    for cp in range(0x0300, 0x0370):  # stray combining marks (NFD input) vanish
+        table[cp] = None
+    return table
+
+
+_FOLD_TABLE = _fold_table()
 
 
 def fold(s: str) -> str:
-    """Lowercase, strip diacritics (đ -> d too): the key for tolerant comparisons."""
-    import unicodedata
+    """Lowercase, strip diacritics (đ -> d too): the key for tolerant comparisons.
 
-    s = unicodedata.normalize("NFD", s.translate(_FOLD))
-    return "".join(ch for ch in s if not unicodedata.combining(ch)).lower()
+    A precomputed table, not NFD + filter: this runs on every cell and name the finders compare.
+    On NFC input each character maps to one character, so folded offsets equal source offsets."""
+    return s.translate(_FOLD_TABLE).lower()
 
 
 def squash(s: str) -> str:

@@ -216,15 +216,19 @@ class LocalPool:
         w = self.workers[i]
         chunk = w.chunk
         idx = int(w.status[ST_INDEX])
-        alive_before = w.proc.is_alive()
+        if cause is None:  # it died (or is dying) on its own: let it finish, then ask how
+            w.proc.join(2)
+            stuck = w.proc.is_alive()
         w.kill()
         self.killed += 1
         self.workers[i] = self._spawn()
         if chunk is None:
             return []
-        if cause is None:  # it died on its own
+        if cause is None:
             code = w.proc.exitcode
-            if code is not None and code < 0:
+            if stuck:
+                cause = "worker process stopped responding"
+            elif code is not None and code < 0:
                 try:
                     name = signal.Signals(-code).name
                 except ValueError:
@@ -232,8 +236,6 @@ class LocalPool:
                 cause = f"worker process died ({name})" + (" - out of memory?" if -code == signal.SIGKILL else "")
             else:
                 cause = f"worker process exited unexpectedly (code {code})"
-            if alive_before:
-                cause = "worker process stopped responding"
         if 0 <= idx < len(chunk.tasks):
             bad = chunk.tasks[idx]
             rest = chunk.tasks[:idx] + chunk.tasks[idx + 1:]

@@ -47,6 +47,10 @@ def _subject_re() -> regex.Pattern:
 
 _LABEL = regex.compile(r"(?:Cơ\s+quan|Đơn\s+vị)\s+(?:thực\s+hiện|chủ\s+trì|phụ\s+trách)\s*:\s*(?P<who>[^;:.\n]+?)(?:\s+chủ\s+trì|[,;.\n]|$)", regex.I)
 _ORG_HEAD = None
+_DATE_WORDS = regex.compile(r"(?i)trước|ngày|tháng|năm|quý|[\d/.\s-]|[IVX]")
+_BULLET_HEAD = regex.compile(r"^[-+•–]\s*")
+_OPEN_PAREN_END = regex.compile(r"\(\s*$")
+_CLAUSE_END = regex.compile(r"[;.](?=\s|$)|\|")
 _DONE = regex.compile(r"hoàn\s+thành|xong|hoàn\s+tất|báo\s+cáo|gửi", regex.I)
 _PERIOD_CUE = regex.compile(r"(?<![\p{L}])(?:trong|cuối|đến\s+hết|hết)\s+$", regex.I)
 _SENT_END = regex.compile(r"(?:[.;!?](?=\s)|:\s*\n)")
@@ -128,7 +132,7 @@ def _clause_start(text: str, para_a: int, upto: int) -> int:
 
 
 def _clause_end(text: str, frm: int, para_b: int) -> int:
-    m = regex.compile(r"[;.](?=\s|$)|\|").search(text, frm, para_b)
+    m = _CLAUSE_END.search(text, frm, para_b)
     return m.start() if m else para_b
 
 
@@ -142,7 +146,7 @@ def _table_deadline(text: str, s: int, e: int) -> bool:
     cell_a = text.rfind("|", line_a, s)
     cell_b = text.find("|", e)
     cell = text[cell_a + 1: cell_b if 0 <= cell_b < (line_b if line_b >= 0 else len(text)) else e]
-    return len(regex.sub(r"(?i)trước|ngày|tháng|năm|quý|[\d/.\s-]|[IVX]", "", cell)) <= 3
+    return len(_DATE_WORDS.sub("", cell)) <= 3
 
 
 def _responsible_and_task(doc, lay, text, sec_id, para_a, before, after, in_table):
@@ -157,10 +161,10 @@ def _responsible_and_task(doc, lay, text, sec_id, para_a, before, after, in_tabl
     if m:
         who = m.group("who").strip(" ,")
         task = before[m.end("who"):].strip()
-    task = regex.sub(r"^[-+•–]\s*", "", task).strip(" ,:(*")
+    task = _BULLET_HEAD.sub("", task).strip(" ,:(*")
     if after and not task:
         task = after.strip(" ,:)*")
-    task = regex.sub(r"\(\s*$", "", task).strip(" ,") or None
+    task = _OPEN_PAREN_END.sub("", task).strip(" ,") or None
     if who is None:
         # 2. a label in the same section or paragraph
         sec = next((s for s in doc.sections if s.id == sec_id), None)

@@ -27,13 +27,20 @@ _PLACE_DATE = regex.compile(
 )
 _MOTTOS = tuple(fold(m) for m in ("cộng hòa xã hội chủ nghĩa việt nam", "đảng cộng sản việt nam",
                                     "độc lập - tự do - hạnh phúc"))
+_DASH = regex.compile(r"\s*-\s*")
+_YEAR_SLASH = regex.compile(r"\d{4}/")
+_SO = regex.compile(r"^Số\s*[:.]?(?:\s|$|\d)")
+_SO_BLANK = regex.compile(r"Số\s*[:.]?\s*\d*\s*")
+_YEAR_WORD = regex.compile(r"\bnăm\s+\d{4}")
+_NON_LETTERS = regex.compile(r"[^\p{L}]")
+_SYM_SPLIT = regex.compile(r"[-/]")
 _SEP = regex.compile(r"^[-_=—–.\s*]*$")
 _VV = regex.compile(r"^(?:V/v|Về việc)\s*[:.]?\s*(?P<t>.+)$")
 
 
 def _is_motto(cell: str) -> bool:
     f = " ".join(fold(cell).replace("–", "-").replace("—", "-").split())
-    f = regex.sub(r"\s*-\s*", " - ", f)
+    f = _DASH.sub(" - ", f)
     return len(f) >= 5 and any(f in m for m in _MOTTOS)
 
 
@@ -47,8 +54,8 @@ def parse_number(cell: str) -> tuple[str | None, str | None, str | None] | None:
         return num, None, None
     if not sym:
         return num, None, None
-    sym = regex.sub(r"\s+", "", sym).strip("/-")
-    grammar = "party" if sep == "-" else ("normative" if regex.match(r"\d{4}/", sym) else "admin")
+    sym = "".join(sym.split()).strip("/-")
+    grammar = "party" if sep == "-" else ("normative" if _YEAR_SLASH.match(sym) else "admin")
     return num, sym, grammar
 
 
@@ -114,13 +121,13 @@ def find_header(ctx) -> None:
     for idx, cell in _cells(lines):
         if _SEP.match(cell) or _is_motto(cell):
             continue
-        if regex.match(r"^Số\s*[:.]?(?:\s|$|\d)", cell) and number_cell is None:
+        if number_cell is None and _SO.match(cell):
             number_cell = cell
             continue
-        if number_cell is not None and cell.startswith("/") and regex.fullmatch(r"Số\s*[:.]?\s*\d*\s*", number_cell):
+        if number_cell is not None and cell.startswith("/") and _SO_BLANK.fullmatch(number_cell):
             number_cell += " " + cell  # a blank number leaves a wide gap: "Số:      /KH-CĐCS"
             continue
-        if "ngày" in cell or "tháng" in cell or regex.search(r"\bnăm\s+\d{4}", cell):
+        if "ngày" in cell or "tháng" in cell or _YEAR_WORD.search(cell):
             continue
         if _VV.match(cell):
             h.title = _VV.match(cell).group("t")
@@ -130,7 +137,7 @@ def find_header(ctx) -> None:
             h.title += " " + cell  # the V/v line wraps
             continue
         in_vv = False
-        letters = regex.sub(r"[^\p{L}]", "", cell)
+        letters = _NON_LETTERS.sub("", cell)
         if letters and letters.isupper() and number_cell is None and len(cell) < 90:
             issuer_units.append(cell)
     if number_cell:
@@ -155,7 +162,7 @@ def find_header(ctx) -> None:
         h.title = lay.title_text
     code = lay.title_type
     if code is None and h.symbol:
-        first = regex.split(r"[-/]", h.symbol.split("/")[-1] if regex.match(r"\d{4}/", h.symbol) else h.symbol)[0]
+        first = _SYM_SPLIT.split(h.symbol.split("/")[-1] if _YEAR_SLASH.match(h.symbol) else h.symbol)[0]
         if first in type_by_code():
             code = type_by_code()[first].code
     if code is None and h.symbol and h.title and lay.title_line is None:
@@ -173,6 +180,6 @@ def _place(p: str) -> str:
     # upper-case header fragments (the motto, a body line) may precede the place in the cleaned
     # header; places are written in normal case ("Thái Bình", "TP. Hồ Chí Minh")
     words = p.split()
-    while len(words) > 1 and words[0].isupper() and len(regex.sub(r"\W", "", words[0])) > 1 and words[0] != "TP.":
+    while len(words) > 1 and words[0].isupper() and len(_NON_LETTERS.sub("", words[0])) > 1 and words[0] != "TP.":
         words = words[1:]
     return " ".join(words)

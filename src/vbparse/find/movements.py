@@ -17,6 +17,7 @@ from ..model import Movement
 from ..pipeline import component
 from ..text import fold
 
+_TWO_LETTERS = regex.compile(r"\p{L}{2}")
 _QUOTED = regex.compile(r'"(?P<q>[^"]{3,300}?)"')
 _CUES = [
     ("campaign", r"cuộc\s+vận\s+động|vận\s+động(?:\s+thực\s+hiện)?"),
@@ -49,6 +50,7 @@ def _variants() -> list[tuple[str, str]]:
     return out
 
 
+@lru_cache(maxsize=4096)
 def label_for(name: str) -> str | None:
     """Taxonomy id whose name or variant equals, or is contained in, the folded name."""
     f = " ".join(fold(name).replace("-", " ").replace(",", " ").split())
@@ -81,7 +83,7 @@ def find_movements(ctx) -> None:
     prev_kind = None
     for m in _QUOTED.finditer(clean):
         inner = m.group("q").strip()
-        if not regex.search(r"\p{L}{2}", inner):
+        if not _TWO_LETTERS.search(inner):
             continue
         qs, qe = m.start("q"), m.end("q")
         s, e = view.to_source(qs, qe)

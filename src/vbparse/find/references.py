@@ -47,6 +47,9 @@ def _ref_re() -> regex.Pattern:
     )
 
 
+_HYPHEN = regex.compile(r"\s*-\s*")
+_SYM_SPLIT = regex.compile(r"[-/]")
+_OWN_NUMBER = regex.compile(r"Số\s*[:.]?\s*$")
 _AFTER_DATE = regex.compile(r"\s*,?\s*(?:(?:ban\s+hành\s+)?ngày|ngay)\s+", regex.I)
 _OF = regex.compile(r"\s*,?\s*(?:của|do)\s+", regex.I)
 _ISSUER_STOP = regex.compile(
@@ -62,17 +65,17 @@ _TITLE_STOP = regex.compile(r"[;.]\s|[;.]$|\s\(sau\s+đây|\s(?:và|;)\s+(?:các
 def _type_from_symbol(grammar: str, m) -> str | None:
     codes = type_by_code()
     if grammar == "normative":
-        first = regex.split(r"\s*-\s*", m["nsym"])[0]
+        first = _HYPHEN.split(m["nsym"])[0]
     elif grammar == "party":
         first = m["ptype"]
     else:
-        first = regex.split(r"\s*-\s*", m["asym"])[0]
+        first = _HYPHEN.split(m["asym"])[0]
     dt = codes.get(first) or codes.get(fold(first).upper())
     return dt.code if dt else None
 
 
 def _issuer_from_symbol(symbol: str) -> str | None:
-    last = regex.split(r"[-/]", symbol)[-1]
+    last = _SYM_SPLIT.split(symbol)[-1]
     return issuer_codes().get(fold(last).upper())
 
 
@@ -93,9 +96,9 @@ def find_references(ctx) -> None:
             grammar, number, symbol = "admin", m["num"], m["asym"]
             if "-" not in symbol and not m["tw"] and symbol not in type_by_code():
                 continue  # "12/ABC" alone is too weak to be a citation
-        symbol = regex.sub(r"\s+", "", symbol)
+        symbol = "".join(symbol.split())
         s, e = view.to_source(m.start(), m.end())
-        if s <= header_end and regex.search(r"Số\s*[:.]?\s*$", clean[max(0, m.start() - 8):m.start()] + (m["tw"] or "")):
+        if s <= header_end and _OWN_NUMBER.search(clean[max(0, m.start() - 8):m.start()] + (m["tw"] or "")):
             continue  # the document's own number
         if s <= header_end and fold_symbol(symbol) == fold_symbol(doc.header.symbol or "") \
                 and (number or "").lstrip("0") == (doc.header.number or "").lstrip("0"):

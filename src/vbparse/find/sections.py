@@ -20,6 +20,7 @@ _RANK = {"roman": 0, "arabic": 1, "dec": 2, "letter": 9}
 _HEADING_COLON = regex.compile(r"^(?P<h>[^:.;]{2,90}?)\s*:(?:\s|$)")
 _SENTENCE_END = regex.compile(r"[.;,]\s*$")
 _PUNCT = regex.compile(r"[.)-]")
+_LETTER = regex.compile(r"\p{L}")
 
 
 def _value(kind: str, tok: str) -> int:
@@ -51,7 +52,7 @@ def find_sections(ctx) -> None:
         if ln.start < body_a or ln.start >= body_b:
             continue
         kind = next(k for k in ("roman", "dec", "arabic", "letter") if m.group(k))
-        tok = regex.sub(r"\s+", "", m.group(kind))
+        tok = "".join(m.group(kind).split())
         rank = _RANK[kind] + (tok.count(".") - 1 if kind == "dec" else 0)
         # find the parent: pop deeper-or-equal ranks
         st = list(stack)
@@ -122,7 +123,7 @@ def _heading(lay, li: int, m, kind: str) -> str | None:
         bold_text = _bold_span_text(lay, lines[li].start + m.end() + 1)
     if bold_text is not None:
         h = " ".join(bold_text.replace("*", " ").split()).rstrip(":").strip()
-        if h and not regex.match(r"^[.)]?$", h):
+        if h and h not in (".", ")"):
             return h.rstrip(":. ").strip() or None
     # 2. the paragraph after the marker
     first = " ".join(after_raw.replace("*", " ").split()).lstrip(".) ")
@@ -143,7 +144,7 @@ def _heading(lay, li: int, m, kind: str) -> str | None:
         continued = True
         j += 1
     para = para.strip().strip(":").strip()
-    if not para or not regex.search(r"\p{L}", para):
+    if not para or not _LETTER.search(para):
         return None
     cm = _HEADING_COLON.match(para)
     if cm and len(cm.group("h").split()) <= 12:

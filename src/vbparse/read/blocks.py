@@ -41,6 +41,19 @@ MOTTO_LINE = re.compile(r"^(?:CỘNG HÒA|CỘNG HOÀ|Độc lập|ĐỘC LẬP|
 RULE_LINE = re.compile(r"^[-_=–—.*\s]*$")  # "-------" under the issuer / motto, or nothing
 
 
+MARKER = re.compile(r"^(?:[IVXLC]+\.|\d{1,2}[.)]|\d{1,2}(?:\.\d{1,2})+\.?|[a-zđ][.)]|[-+•–*])\s+")
+
+
+def starts_item(text: str) -> bool:
+    """A list marker followed by a capital or digit: after a line wrap "- xã hội" or
+    "92 năm" are not new items, and Vietnamese items start with a capital."""
+    m = MARKER.match(text)
+    if not m:
+        return False
+    rest = text[m.end():].lstrip("“\"‘'([")
+    return bool(rest) and (rest[0].isupper() or rest[0].isdigit())
+
+
 def _txt(runs: list[Run]) -> str:
     return "".join(t for t, _ in runs).strip()
 
@@ -148,3 +161,52 @@ def render(blocks: list[Block]) -> tuple[str, list[tuple[int, int]]]:
     if not first:
         b.add("\n")
     return b.result()
+
+
+def split_breaks(runs: list[Run]) -> list[list[Run]]:
+    """Runs holding manual line breaks ("\n") -> one run list per line."""
+    lines: list[list[Run]] = [[]]
+    for text, bold in runs:
+        for i, part in enumerate(text.split("\n")):
+            if i:
+                lines.append([])
+            if part:
+                lines[-1].append((part, bold))
+    return lines
+
+
+class Sink:
+    """Collects paragraphs from the DOCX and HTML walkers into blocks: consecutive centred
+    paragraphs form one Lines block (the title), a manual line break inside a paragraph starts
+    a new paragraph only before a list item or after ".;:" (typists use breaks both ways)."""
+
+    def __init__(self) -> None:
+        self.blocks: list[Block] = []
+        self._centred: list[list[Run]] = []
+
+    def flush(self) -> None:
+        if self._centred:
+            self.blocks.append(Lines(self._centred))
+        self._centred = []
+
+    def add(self, *blocks: Block) -> None:
+        self.flush()
+        self.blocks.extend(blocks)
+
+    def para(self, runs: list[Run], centred: bool = False) -> None:
+        lines = [ln for ln in split_breaks(runs) if runs_text(ln).strip()]
+        if not lines:
+            self.flush()
+            return
+        if centred:
+            self._centred.extend(lines)
+            return
+        self.flush()
+        cur = lines[0]
+        for ln in lines[1:]:
+            if starts_item(runs_text(ln).strip()) or runs_text(cur).rstrip()[-1:] in ".;:":
+                self.blocks.append(Para(cur))
+                cur = ln
+            else:
+                cur = cur + [(" ", False)] + ln
+        self.blocks.append(Para(cur))

@@ -16,10 +16,9 @@ import zipfile
 
 from ..errors import InputError
 from . import Extracted
-from .blocks import NUMBER_LINE, Block, Lines, Para, Run, Table, header_blocks, is_header_text, render
+from .blocks import NUMBER_LINE, Block, Lines, Run, Sink, Table, header_blocks, is_header_text, render, split_breaks
 from .docx_styles import W, Numbering, Styles, _val, font_name, on
 from .fonts import decode_run, legacy_encoding
-from .pagelayout import starts_item
 
 MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 MAX_XML = 100 * 1024 * 1024  # uncompressed document.xml: a zip bomb guard
@@ -144,7 +143,7 @@ class _Walker:
         for c in tc:
             if c.tag == W + "p":
                 runs, _, boxes = self.paragraph(c)
-                lines += _split_breaks(runs) + boxes
+                lines += split_breaks(runs) + boxes
             elif c.tag == W + "tbl":
                 for row in self.rows(c):
                     lines.append([(" | ".join(row), False)])
@@ -187,19 +186,6 @@ def _strip_numpr(ppr):
     return c
 
 
-def _split_breaks(runs: list[Run]) -> list[list[Run]]:
-    """Runs with manual line breaks -> one run list per line."""
-    lines: list[list[Run]] = [[]]
-    for text, bold in runs:
-        parts = text.split("\n")
-        for i, part in enumerate(parts):
-            if i:
-                lines.append([])
-            if part:
-                lines[-1].append((part, bold))
-    return lines
-
-
 def _bordered(tbl, styles: Styles) -> bool:
     """Visible borders in the table or its style: a data table, not a layout grid."""
     def has(borders) -> bool:
@@ -228,37 +214,10 @@ def _columns(walker: _Walker, tbl) -> tuple[list[list[Run]], list[list[Run]]]:
 
 
 def _body_blocks(body, walker: _Walker, styles: Styles) -> list[Block]:
-    blocks: list[Block] = []
-    centred: list[list[Run]] = []
+    sink = Sink()
     seen_text = False
     header_done = False
-
-    def flush() -> None:
-        nonlocal centred
-        if centred:
-            blocks.append(Lines(centred))
-        centred = []
-
-    def add_para(runs: list[Run], is_centre: bool) -> None:
-        lines = [ln for ln in _split_breaks(runs) if "".join(t for t, _ in ln).strip()]
-        if not lines:
-            flush()
-            return
-        if is_centre:
-            centred.extend(lines)
-            return
-        flush()
-        # A manual break inside a paragraph: a new item or after a full stop starts a paragraph.
-        cur = lines[0]
-        for ln in lines[1:]:
-            text = "".join(t for t, _ in ln).strip()
-            prev = "".join(t for t, _ in cur).rstrip()
-            if starts_item(text) or prev[-1:] in ".;:":
-                blocks.append(Para(cur))
-                cur = ln
-            else:
-                cur = cur + [(" ", False)] + ln
-        blocks.append(Para(cur))
+    add_para = sink.para
 
     def walk(container) -> None:
         nonlocal seen_text, header_done
@@ -282,18 +241,18 @@ def _body_blocks(body, walker: _Walker, styles: Styles) -> list[Block]:
                 if pre:
                     release(pre)
                     pre = []
-                flush()
+                sink.flush()
                 rows = walker.rows(el)
                 ncols = max((len(r) for r in rows), default=0)
                 flat = " ".join(" ".join(r) for r in rows)
                 if not header_done and not seen_text and ncols >= 2 and is_header_text_any(rows):
                     header_done = True
-                    blocks.extend(header_blocks(*_columns(walker, el)))
+                    sink.add(*header_blocks(*_columns(walker, el)))
                 elif ncols >= 2 and not _bordered(el, styles) and ncols <= 3 and flat.strip():
                     left, right = _columns(walker, el)
-                    blocks.extend([Lines(left), Lines(right)])
+                    sink.add(Lines(left), Lines(right))
                 else:
-                    blocks.append(Table(rows))
+                    sink.add(Table(rows))
                 seen_text = seen_text or bool(flat.strip())
             elif el.tag in (W + "sdt", W + "customXml"):
                 content = el.find(W + "sdtContent") if el.tag == W + "sdt" else el
@@ -301,7 +260,7 @@ def _body_blocks(body, walker: _Walker, styles: Styles) -> list[Block]:
                     walk(content)
         if pre:
             release(pre)
-        flush()
+        sink.flush()
 
     def release(pre: list[list[Run]]) -> None:
         """Leading paragraphs: a header typed with tabs ("ISSUER<tab>CỘNG HÒA ...") is split
@@ -312,14 +271,14 @@ def _body_blocks(body, walker: _Walker, styles: Styles) -> list[Block]:
             header_done = True
             left = [x for lft, _, _ in cols for x in lft]
             right = [x for _, rgt, _ in cols for x in rgt]
-            blocks.extend(header_blocks(left, right))
+            sink.add(*header_blocks(left, right))
         else:
             for r in pre:
                 add_para(r, False)
         seen_text = True
 
     walk(body)
-    return blocks
+    return sink.blocks
 
 
 _SEP = re.compile(r"\t[\t ]*| {3,}")
@@ -340,7 +299,7 @@ def _tab_columns(runs: list[Run]) -> tuple[list[list[Run]], list[list[Run]], boo
     left: list[list[Run]] = []
     right: list[list[Run]] = []
     sep = False
-    for line in _split_breaks(runs):
+    for line in split_breaks(runs):
         text = "".join(t for t, _ in line)
         if not text.strip():
             continue

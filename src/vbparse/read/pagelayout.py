@@ -17,20 +17,7 @@ import re
 from dataclasses import dataclass, field
 from statistics import median
 
-from .blocks import MOTTO_LINE, NUMBER_LINE, RULE_LINE, Block, Lines, Para, Run, Table, header_blocks, is_header_text
-
-MARKER = re.compile(r"^(?:[IVXLC]+\.|\d{1,2}[.)]|\d{1,2}(?:\.\d{1,2})+\.?|[a-zđ][.)]|[-+•–*])\s+")
-
-
-def starts_item(text: str) -> bool:
-    """A list marker followed by a capital or digit: after a line wrap "- xã hội" or
-    "92 năm" are not new items, and Vietnamese items start with a capital."""
-    m = MARKER.match(text)
-    if not m:
-        return False
-    rest = text[m.end():].lstrip("“\"‘'([")
-    return bool(rest) and (rest[0].isupper() or rest[0].isdigit())
-
+from .blocks import MOTTO_LINE, NUMBER_LINE, RULE_LINE, Block, Lines, Para, Run, Table, header_blocks, is_header_text, starts_item
 
 PAGE_NUMBER = re.compile(r"^[-–]?\s*(?:Trang\s*)?\d{1,4}(?:\s*/\s*\d{1,4})?\s*[-–]?$", re.I)
 

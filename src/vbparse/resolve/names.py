@@ -15,6 +15,8 @@ from ..text import fold
 
 _OLD_TONES = {"UỶ": "ỦY", "Uỷ": "Ủy", "uỷ": "ủy", "HOÀ": "HÒA", "hoà": "hòa", "Hoà": "Hòa", "THUỶ": "THỦY", "thuỷ": "thủy",
               "HOÁ": "HÓA", "hoá": "hóa", "Hoá": "Hóa", "KHOẺ": "KHỎE", "khoẻ": "khỏe", "TUỲ": "TÙY", "tuỳ": "tùy"}
+_NON_LETTERS = regex.compile(r"[^\p{L}]")
+_VOWEL = regex.compile(r"[AEIOUY]")
 _OLD_RE = regex.compile("|".join(sorted(_OLD_TONES, key=len, reverse=True)))
 
 
@@ -47,10 +49,10 @@ def expand_abbr(s: str) -> str:
 
 def _is_acronym(word: str) -> bool:
     """UBND, THPT, CNVCLĐ: capitals with no tone or vowel marks and no vowel after the first letter."""
-    letters = regex.sub(r"[^\p{L}]", "", word).replace("Đ", "D")
+    letters = _NON_LETTERS.sub("", word).replace("Đ", "D")
     if len(letters) < 2 or not letters.isupper() or fold(letters).upper() != letters:
         return False  # a diacritic means a real syllable ("ẤP", "ỦY")
-    return not regex.search(r"[AEIOUY]", letters[1:])
+    return not _VOWEL.search(letters[1:])
 
 
 def name_case(upper: str) -> str:
