@@ -21,6 +21,7 @@ written for this set):
                      page-number field and running text in the header/footer parts
   <stem>.pdf         reportlab + DejaVuSerif: two-column header, bold headings, page numbers,
                      running footer, ruled tables
+  <stem>.html        the plan inside a portal page (menu, breadcrumb, related list, footer)
 Variants on one plan each:
   <stem>.lo.pdf      the .docx converted by LibreOffice headless (needs soffice)
   <stem>.scan.pdf    the .pdf rendered by pdftoppm at 300 dpi and rebuilt image-only (OCR path)
@@ -533,6 +534,54 @@ def write_pdf(plan: Plan, path: Path, *, nfd: bool = False) -> None:
     doc.build(story, onFirstPage=on_page, onLaterPages=on_page)
 
 
+# ---------------------------------------------------------------- HTML (a portal page)
+
+def write_html(plan: Plan, path: Path) -> None:
+    """The plan as a provincial portal shows it: menu, breadcrumb, the document in a content
+    div with a borderless header table, a related-documents list and a footer around it."""
+    from html import escape as e
+
+    def lines(xs, bold=False):
+        return "<br>\n".join(f"<b>{e(x)}</b>" if bold else e(x) for x in xs)
+
+    body = []
+    for p in plan.body:
+        if p.table:
+            rows = "".join("<tr>" + "".join(f"<t{'h' if r == 0 else 'd'}>{e(c)}</t{'h' if r == 0 else 'd'}>" for c in row) + "</tr>\n"
+                           for r, row in enumerate(p.table))
+            body.append(f'<table border="1" cellspacing="0">\n{rows}</table>')
+        elif p.bold:
+            body.append(f"<p><strong>{e(p.text)}</strong></p>")
+        else:
+            body.append(f'<p style="text-align: justify">{e(p.text)}</p>')
+    doc = f"""<!DOCTYPE html>
+<html lang="vi"><head><meta charset="utf-8"><title>{e(plan.title[-1])}</title>
+<script>var _gaq = _gaq || []; _gaq.push(['_trackPageview']);</script>
+<style>.menu li {{ display: inline; }}</style></head>
+<body>
+<div id="header"><a href="/">Cổng thông tin điện tử</a></div>
+<nav><ul class="menu"><li><a href="/gioi-thieu">Giới thiệu</a></li><li><a href="/tin-tuc">Tin tức - Sự kiện</a></li>
+<li><a href="/van-ban">Văn bản chỉ đạo điều hành</a></li><li><a href="/lien-he">Liên hệ</a></li></ul></nav>
+<div class="breadcrumb"><a href="/">Trang chủ</a> &gt; <a href="/van-ban">Văn bản</a></div>
+<div class="main"><div class="content-detail" id="noidung">
+<table width="100%">
+<tr><td align="center">{lines(plan.issuer[:-1])}<br>\n<b>{e(plan.issuer[-1])}</b><br>\n{e(plan.number)}</td>
+<td align="center">{lines(plan.motto, True)}<br>\n<i>{e(plan.place_date)}</i></td></tr>
+</table>
+<p align="center">{lines(plan.title, True)}</p>
+{chr(10).join(body)}
+<table width="100%"><tr><td>{lines(plan.recipients)}</td>
+<td align="center">{lines(plan.signature, True)}</td></tr></table>
+</div>
+<div class="related"><h3>Văn bản liên quan</h3><ul><li><a href="/vb/1">Kế hoạch năm trước</a></li><li><a href="/vb/2">Thông báo kết quả</a></li></ul></div>
+</div>
+<footer><p>Bản quyền thuộc Cổng thông tin điện tử. Địa chỉ: số 1, đường Lê Lợi.</p></footer>
+<script>document.write('');</script>
+</body></html>
+"""
+    path.write_text(doc, encoding="utf-8")
+
+
 # ---------------------------------------------------------------- variants
 
 def soffice_pdf(docx_path: Path, out_pdf: Path) -> bool:
@@ -577,6 +626,7 @@ def main(argv: list[str] | None = None) -> int:
         (out / f"{stem}.txt").write_text(to_text(plan), encoding="utf-8")
         write_docx(plan, out / f"{stem}.docx", autonum=opt.get("autonum", True), header_rows=opt.get("header_rows", 2))
         write_pdf(plan, out / f"{stem}.pdf", nfd=opt.get("nfd", False))
+        write_html(plan, out / f"{stem}.html")
         if opt.get("tcvn3"):
             write_docx(plan, out / f"{stem}.tcvn3.docx", autonum=False, tcvn3=True)
         if opt.get("lo") and not args.no_soffice:

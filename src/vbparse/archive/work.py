@@ -150,6 +150,12 @@ def setup_process(limits: Limits) -> None:
         pass
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGALRM, _on_alarm)
+    try:  # a crash is reported by the supervisor as one error row, not a traceback dump
+        import faulthandler
+
+        faulthandler.disable()
+    except Exception:
+        pass
     if limits.address_space and limits.max_memory_mb:
         try:
             import resource

@@ -27,23 +27,28 @@ _PART = r"[\p{Lu}\d][\p{Lu}\d&]*(?:[a-zđ][\p{Lu}\d&]*)?"
 _SYM = rf"{_PART}(?:\s*-\s*{_PART})*"
 
 
+# The number and symbol: every form opens with a digit, so the scan skips prose quickly; the type
+# word before it ("Kế hoạch số") is looked up backwards from the number, in a short window.
+_NUMSYM = regex.compile(
+    rf"""
+    (?<![\d/.,-])(?P<num>\d{{1,5}})
+    (?:
+        \s*/\s*(?P<ny>(?:19|20)\d{{2}})\s*/\s*(?P<nsym>{_SYM})
+      | \s*-\s*(?P<ptype>{_PART})\s*/\s*(?P<psym>{_SYM})
+      | \s*/\s*(?P<asym>{_SYM})
+    )
+    (?![\p{{L}}\d])
+    """,
+    regex.X | regex.V1,
+)
+
+
 @lru_cache(maxsize=None)
-def _ref_re() -> regex.Pattern:
+def _type_word_re() -> regex.Pattern:
     words = [w for dt in doc_types() for w in dt.cited if len(w) > 3]
-    tw = alternation(words)
     return regex.compile(
-        rf"""
-        (?:(?P<tw>(?<![\p{{L}}]){tw})(?:\s+(?:liên\s+tịch|hành\s+động|kết\s+luận|chung))?\s*(?::\s*)?(?:số\s*:?\s*)?)?
-        (?:(?<![\p{{L}}])số\s+)?
-        (?<![\d/.,-])(?P<num>\d{{1,5}})
-        (?:
-            \s*/\s*(?P<ny>(?:19|20)\d{{2}})\s*/\s*(?P<nsym>{_SYM})
-          | \s*-\s*(?P<ptype>{_PART})\s*/\s*(?P<psym>{_SYM})
-          | \s*/\s*(?P<asym>{_SYM})
-        )
-        (?![\p{{L}}\d])
-        """,
-        regex.X | regex.V1,
+        r"(?<![\p{L}])(?P<tw>" + alternation(words) + r")(?:\s+(?:liên\s+tịch|hành\s+động|kết\s+luận|chung))?"
+        r"\s*(?::\s*)?(?:số\s*:?\s*)?$|(?<![\p{L}])số\s+$"
     )
 
 
@@ -87,25 +92,29 @@ def find_references(ctx) -> None:
     ha, hb = lay.header
     header_end = lay.lines[hb - 1].end if hb > ha else -1
     pre_a, pre_b = lay.preamble
-    for m in _ref_re().finditer(clean):
+    tw_re = _type_word_re()
+    for m in _NUMSYM.finditer(clean):
+        tw = tw_re.search(clean, max(0, m.start() - 45), m.start())
+        tw_word = tw.group("tw") if tw else None
+        cstart = tw.start() if tw else m.start()
         if m["nsym"]:
             grammar, number, symbol = "normative", m["num"], f"{m['ny']}/{m['nsym']}"
         elif m["psym"]:
             grammar, number, symbol = "party", m["num"], f"{m['ptype']}/{m['psym']}"
         else:
             grammar, number, symbol = "admin", m["num"], m["asym"]
-            if "-" not in symbol and not m["tw"] and symbol not in type_by_code():
+            if "-" not in symbol and not tw_word and symbol not in type_by_code():
                 continue  # "12/ABC" alone is too weak to be a citation
         symbol = "".join(symbol.split())
         s, e = view.to_source(m.start(), m.end())
-        if s <= header_end and _OWN_NUMBER.search(clean[max(0, m.start() - 8):m.start()] + (m["tw"] or "")):
+        if s <= header_end and _OWN_NUMBER.search(clean[max(0, m.start() - 8):m.start()]):
             continue  # the document's own number
         if s <= header_end and fold_symbol(symbol) == fold_symbol(doc.header.symbol or "") \
                 and (number or "").lstrip("0") == (doc.header.number or "").lstrip("0"):
             continue
         code = _type_from_symbol(grammar, m)
-        if code is None and m["tw"]:
-            dt = type_by_word().get(fold(" ".join(m["tw"].split())))
+        if code is None and tw_word:
+            dt = type_by_word().get(fold(" ".join(tw_word.split())))
             code = dt.code if dt else None
         if grammar == "admin" and code is None and "-" in symbol:
             code = "CV"  # "4240/UBND-VX": công văn carry no type code
@@ -141,7 +150,7 @@ def find_references(ctx) -> None:
             stop = _TITLE_STOP.search(tail)
             cand = " ".join((tail[: stop.start()] if stop else tail).split()[:50]).strip(' ,"')
             title = cand or None
-        ts, te = view.to_source(m.start(), cend)
+        ts, te = view.to_source(cstart, cend)
         refs.append(Reference(
             doc_type=code, number=number, symbol=symbol, issued=issued, year=year, issuer=issuer, title=title,
             basis=pre_a <= ts < pre_b, section=section_at(doc.sections, ts), text=ctx.text[ts:te], start=ts, end=te,

@@ -361,13 +361,16 @@ def make_plan(q: Query, backend: "Backend", *, boosts: str = "bigram") -> Plan:
 
     boost_terms: list[Term] = []
     if boosts in ("bigram", "both"):
-        plain = [g[0] for g in q.groups if len(g) == 1 and not g[0].prefix]
-        seq: list[str] = []
-        for t in plain:
-            seq.extend(t.tokens)
-        for x, y in zip(seq, seq[1:]):
-            if x.isalpha() and y.isalpha():
-                boost_terms.append(Term((x, y)))
+        # adjacent syllables typed next to each other: "lao dong gioi" -> "lao dong", "dong gioi"
+        prev: str | None = None
+        for g in q.groups:
+            if len(g) == 1 and not g[0].prefix:
+                toks = g[0].tokens
+                if prev is not None and prev.isalpha() and toks[0].isalpha():
+                    boost_terms.append(Term((prev, toks[0])))
+                prev = toks[-1] if len(toks) == 1 else None  # a phrase scores as a phrase already
+            else:
+                prev = None
     if boosts in ("words", "both") and backend.segmented:
         boost_terms.extend(Term((w,)) for w in query_words(q, backend))
     boost_terms = list(dict.fromkeys(boost_terms))[:24]

@@ -180,9 +180,10 @@ class Sink:
     paragraphs form one Lines block (the title), a manual line break inside a paragraph starts
     a new paragraph only before a list item or after ".;:" (typists use breaks both ways)."""
 
-    def __init__(self) -> None:
+    def __init__(self, keep_breaks: bool = False) -> None:
         self.blocks: list[Block] = []
         self._centred: list[list[Run]] = []
+        self.keep_breaks = keep_breaks  # inside table cells every line stays a line
 
     def flush(self) -> None:
         if self._centred:
@@ -204,7 +205,7 @@ class Sink:
         self.flush()
         cur = lines[0]
         for ln in lines[1:]:
-            if starts_item(runs_text(ln).strip()) or runs_text(cur).rstrip()[-1:] in ".;:":
+            if self.keep_breaks or starts_item(runs_text(ln).strip()) or runs_text(cur).rstrip()[-1:] in ".;:":
                 self.blocks.append(Para(cur))
                 cur = ln
             else:

@@ -28,6 +28,7 @@ BLOCK = {"p", "div", "section", "article", "main", "header", "h1", "h2", "h3", "
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w-]+)""", re.I)
 _BOLD_STYLE = re.compile(r"font-weight\s*:\s*(?:bold|[6-9]00)", re.I)
 _CENTER_STYLE = re.compile(r"text-align\s*:\s*center", re.I)
+_WS = re.compile(r"\s+")
 _FONT_STYLE = re.compile(r"font-family\s*:\s*['\"]?([^;'\",]+)", re.I)
 
 
@@ -74,8 +75,8 @@ def _main(body):
 
 
 class _Walker:
-    def __init__(self) -> None:
-        self.sink = Sink()
+    def __init__(self, keep_breaks: bool = False) -> None:
+        self.sink = Sink(keep_breaks)
         self.runs: list[Run] = []
         self.centred = False
         self.header_done = False
@@ -90,13 +91,15 @@ class _Walker:
 
     def walk(self, el, bold=False, enc=None, centred=False) -> None:
         from bs4 import NavigableString, Tag
-        from bs4.element import Comment, Declaration, ProcessingInstruction
+        from bs4.element import Comment, Declaration, Doctype, ProcessingInstruction
 
         for node in el.children:
-            if isinstance(node, (Comment, Declaration, ProcessingInstruction)):
+            if isinstance(node, (Comment, Declaration, Doctype, ProcessingInstruction)):
                 continue
             if isinstance(node, NavigableString):
-                text = unicodedata.normalize("NFC", decode_run(str(node), enc) if enc else str(node))
+                # Source line breaks are spaces in HTML; only <br> breaks a line.
+                text = _WS.sub(" ", str(node)) if node.parent.name != "pre" else str(node)
+                text = unicodedata.normalize("NFC", decode_run(text, enc) if enc else text)
                 if text:
                     if not self.runs:
                         self.centred = centred
@@ -118,17 +121,17 @@ class _Walker:
             e = legacy_encoding(face) if face else enc
             if face and e:
                 self.encodings.add(e.split("-")[0])
-            c = (name == "center" or _attr(node, "align").lower() == "center" or bool(_CENTER_STYLE.search(style))) or (
-                centred and name not in BLOCK)
+            # text-align is inherited in CSS, so is our "centred"
+            c = centred or name == "center" or _attr(node, "align").lower() == "center" or bool(_CENTER_STYLE.search(style))
             if name in BLOCK:
                 self.end_block()
-                self.walk(node, b, e, c or (centred and name not in ("table",)))
+                self.walk(node, b, e, c)
                 self.end_block()
             else:
                 self.walk(node, b, e, c)
 
     def cell_lines(self, td, bold, enc) -> list[list[Run]]:
-        sub = _Walker()
+        sub = _Walker(keep_breaks=True)
         sub.walk(td, bold, enc)
         sub.end_block()
         sub.sink.flush()
