@@ -16,16 +16,24 @@ from .lexicon import alternation, cues, doc_types
 
 
 
-@dataclass
 class Line:
-    start: int
-    end: int
-    raw: str
-    text: str  # markup removed, whitespace folded, stripped
+    """One source line; `text` (markup removed, whitespace folded) is computed on first use,
+    since most body lines are only ever asked whether they are blank or start with a marker."""
+
+    __slots__ = ("start", "end", "raw", "_text")
+
+    def __init__(self, start: int, end: int, raw: str):
+        self.start, self.end, self.raw, self._text = start, end, raw, None
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = _squash(self.raw)
+        return self._text
 
     @property
     def blank(self) -> bool:
-        return not self.text
+        return not self.raw.strip(_BLANK_CHARS)
 
 
 @dataclass
@@ -57,8 +65,13 @@ class Layout:
 _MARKUP_TABLE = str.maketrans({"*": " ", "|": " ", "#": " ", "_": " "})
 
 
+_BLANK_CHARS = " \t\r\f\v*|#_\u00a0\u200b"
+
+
 def _squash(s: str) -> str:
-    return " ".join(s.translate(_MARKUP_TABLE).split())
+    if "*" in s or "|" in s or "#" in s or "_" in s:
+        s = s.translate(_MARKUP_TABLE)
+    return " ".join(s.split())
 
 
 # Section markers at a line start; markdown emphasis may wrap the number ("**1**. **Mục đích**").
@@ -116,7 +129,7 @@ def lines_of(text: str) -> list[Line]:
     pos = 0
     for raw in text.split("\n"):
         end = pos + len(raw)
-        out.append(Line(pos, end, raw, _squash(raw)))
+        out.append(Line(pos, end, raw))
         pos = end + 1
     return out
 

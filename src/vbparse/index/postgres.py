@@ -31,7 +31,8 @@ from .query import Term
 
 TS_WEIGHTS = "{%s}" % ",".join(str(WEIGHTS[c] / WEIGHTS["a"]) for c in reversed(COLUMNS))  # D, C, B, A
 LETTERS = dict(zip(COLUMNS, "ABCD"))
-RANK_NORM = 0  # ts_rank normalisation flag (0: none), see docs/search.md
+RANK_NORM = 0  # ts_rank normalisation flag (0: none): length is normalised as bm25 does, below
+K1, B = 1.2, 0.75  # FTS5's bm25 constants
 MAX_POS = 16383
 
 SCHEMA = [
@@ -41,7 +42,7 @@ SCHEMA = [
       sha256 text NOT NULL UNIQUE,
       path text, format text, doc_type text, doc_type_fold text, number text, symbol text, key text,
       issued text, year integer, issuer text, issuer_fold text, title text,
-      sections text, record_z bytea, text_z bytea, added text,
+      sections text, record_z bytea, text_z bytea, added text, dl integer NOT NULL,
       tsv tsvector NOT NULL)""",
     "CREATE INDEX IF NOT EXISTS vbp_docs_tsv ON vbp_docs USING gin (tsv)",
     "CREATE INDEX IF NOT EXISTS vbp_docs_path ON vbp_docs (path)",
@@ -59,7 +60,7 @@ SCHEMA = [
 ]
 TABLES = ("vbp_labels", "vbp_deadlines", "vbp_keys", "vbp_vocab", "vbp_docs", "vbp_meta")
 DOC_COLS = ("sha256", "path", "format", "doc_type", "doc_type_fold", "number", "symbol", "key", "issued",
-            "year", "issuer", "issuer_fold", "title", "sections", "record_z", "text_z", "added", "tsv")
+            "year", "issuer", "issuer_fold", "title", "sections", "record_z", "text_z", "added", "dl", "tsv")
 
 
 def tsvector_literal(cols: list[list[str]]) -> str:
@@ -153,7 +154,7 @@ class PostgresBackend(Backend):
             self._x(s)
         for k, v in (("index_version", INDEX_VERSION), ("fold_version", F.FOLD_VERSION),
                      ("segmented", "1" if segment else "0"), ("created", time.strftime("%Y-%m-%dT%H:%M:%S")),
-                     ("rank", f"ts_rank norm {RANK_NORM}")):
+                     ("rank", f"ts_rank norm {RANK_NORM}"), ("n_docs", "0"), ("total_dl", "0")):
             self._x("INSERT INTO vbp_meta VALUES (%s, %s) ON CONFLICT (k) DO UPDATE SET v = excluded.v", (k, v))
 
     def _check(self) -> None:
@@ -228,7 +229,8 @@ class PostgresBackend(Backend):
             params.append((d.sha256, d.path, d.format, d.doc_type, d.doc_type_fold, d.number, d.symbol, d.key,
                            d.issued, d.year, d.issuer, d.issuer_fold, d.title,
                            json.dumps(d.sections, ensure_ascii=False, separators=(",", ":")),
-                           pack(d.record), pack(d.text) if d.text else None, now, tsvector_literal(cols)))
+                           pack(d.record), pack(d.text) if d.text else None, now, sum(len(c) for c in cols),
+                           tsvector_literal(cols)))
         try:
             with self.con.cursor() as cur:
                 cur.executemany(sql, params, returning=True)
@@ -246,6 +248,7 @@ class PostgresBackend(Backend):
                 labs = [(i, lab) for i, d in zip(ids, docs) for lab in d.labels]
                 if labs:
                     cur.executemany("INSERT INTO vbp_labels VALUES (%s, %s)", labs)
+                self._bump(cur, len(params), sum(p[-2] for p in params))
                 words: dict[str, int] = {}
                 for d in docs:
                     for w in set(d.words):
@@ -257,12 +260,25 @@ class PostgresBackend(Backend):
             raise IndexError_(f"PostgreSQL: {str(e).strip().splitlines()[0]}") from None
         self._n_docs = None
 
+    def _bump(self, cur, n: int, dl: int) -> None:
+        """Keep the plan count and total length in vbp_meta (for idf and length normalisation)."""
+        cur.execute("UPDATE vbp_meta SET v = (v::bigint + %s)::text WHERE k = 'n_docs'", (n,))
+        cur.execute("UPDATE vbp_meta SET v = (v::bigint + %s)::text WHERE k = 'total_dl'", (dl,))
+
+    def _stats(self) -> tuple[int, float]:
+        m = dict(self._x("SELECT k, v FROM vbp_meta WHERE k IN ('n_docs', 'total_dl')").fetchall())
+        n = int(m.get("n_docs", 0))
+        return n, (int(m.get("total_dl", 0)) / n if n else 1.0)
+
     def delete(self, ids: Sequence[int]) -> None:
         if not ids:
             return
         self._begin()
         for i in ids:
-            row = self._x("SELECT tsv FROM vbp_docs WHERE id = %s", (i,)).fetchone()
+            row = self._x("SELECT tsv, dl FROM vbp_docs WHERE id = %s", (i,)).fetchone()
+            if row:
+                with self.con.cursor() as cur:
+                    self._bump(cur, -1, -row[1])
             if row and self.segmented:
                 words = [w for w in str(row[0]).split() if "_" in w]
                 for w in {w.split("'")[1] for w in words if w.startswith("'")}:
@@ -298,8 +314,7 @@ class PostgresBackend(Backend):
             return set()
         return {r[0] for r in self._x("SELECT word FROM vbp_vocab WHERE word = ANY(%s) AND n > 0", (list(words),))}
 
-    def _idfs(self, leaves: list[Term]) -> list[float]:
-        n = self.count()
+    def _idfs(self, leaves: list[Term], n: int) -> list[float]:
         uniq = list(dict.fromkeys(ts_node(t) for t in leaves))
         sel = ", ".join(f"(SELECT count(*) FROM vbp_docs WHERE tsv @@ %s::tsquery)" for _ in uniq)
         counts = dict(zip(uniq, self._x(f"SELECT {sel}", uniq).fetchone())) if uniq else {}
@@ -310,11 +325,15 @@ class PostgresBackend(Backend):
         match = ts_match(plan)
         if match:
             leaves = plan.scoring()
-            idfs = self._idfs(leaves)
+            n, avgdl = self._stats()
+            idfs = self._idfs(leaves, n)
             score = " + ".join(f"%s * ts_rank(%s::float4[], d.tsv, %s::tsquery, {RANK_NORM})" for _ in leaves)
+            # bm25's length normalisation at tf = 1: (k1 + 1) / (1 + k1 (1 - b + b dl / avgdl))
+            score = f"({score}) * {K1 + 1} / (1 + {K1} * ({1 - B} + {B} * d.dl / %s::float8))"
             sargs: list = []
             for t, w in zip(leaves, idfs):
                 sargs += [w, TS_WEIGHTS, ts_node(t)]
+            sargs.append(avgdl)
             where = " AND ".join(["d.tsv @@ %s::tsquery"] + conds)
             m_sql = f"SELECT d.id, ({score})::float8 AS score FROM vbp_docs d WHERE {where}"
             m_args = sargs + [match] + args

@@ -98,11 +98,11 @@ class SqliteBackend(Backend):
     def _connect(self, path: Path) -> sqlite3.Connection:
         try:
             con = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+            con.execute("PRAGMA temp_store = MEMORY")
+            con.execute("PRAGMA cache_size = -65536")
+            con.execute("PRAGMA mmap_size = 268435456")
         except sqlite3.Error as e:
             raise IndexError_(f"cannot open index {path}: {e}") from None
-        con.execute("PRAGMA temp_store = MEMORY")
-        con.execute("PRAGMA cache_size = -65536")
-        con.execute("PRAGMA mmap_size = 268435456")
         return con
 
     def open(self, *, create: bool) -> None:
