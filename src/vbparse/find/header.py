@@ -21,9 +21,11 @@ _CELL_SPLIT = regex.compile(r"\t+|\s{3,}|\s*\|\s*")
 _NUMBER = regex.compile(
     r"^Số\s*[:.]?\s*(?P<num>\d[\d.]*\w?)?\s*(?P<sep>[/-])?\s*(?P<sym>[\p{L}\d][\p{L}\d&./\s-]*?)?\s*$"
 )
-_PLACE_DATE = regex.compile(
-    r"(?P<place>(?:(?:\p{Lu}[\p{L}.]*|phố|xã|huyện|tỉnh|thị|trấn|quận|phường|thành)\s+){0,6}\p{Lu}[\p{L}.]*)\s*,\s*"
-    r"ngày\s*(?P<d>\d{1,2})?[\s.…_]*tháng\s*(?P<m>\d{1,2})?[\s.…_]*năm\s*(?P<y>\d{4})?",
+# Place and date: find "ngày ... tháng ... năm" first (cheap, literal), then read the place
+# backwards from the comma before it ("Thành phố Hồ Chí Minh, ngày 21 tháng 11 năm 2025").
+_DATE_TAIL = regex.compile(r"ngày\s*(?P<d>\d{1,2})?[\s.…_]*tháng\s*(?P<m>\d{1,2})?[\s.…_]*năm\s*(?P<y>\d{4})?")
+_PLACE_BEFORE = regex.compile(
+    r"(?P<place>(?:(?:\p{Lu}[\p{L}.]*|phố|xã|huyện|tỉnh|thị|trấn|quận|phường|thành)\s+){0,6}\p{Lu}[\p{L}.]*)\s*,\s*$"
 )
 _MOTTOS = tuple(fold(m) for m in ("cộng hòa xã hội chủ nghĩa việt nam", "đảng cộng sản việt nam",
                                     "độc lập - tự do - hạnh phúc"))
@@ -150,12 +152,15 @@ def find_header(ctx) -> None:
         ca = view.to_clean(lay.lines[a].start)
         cb = view.to_clean(lay.lines[b - 1].end)
         region = view.clean[ca:cb]
-        for m in _PLACE_DATE.finditer(region):
-            h.place = _place(m.group("place"))
+        for m in _DATE_TAIL.finditer(region):
+            pm = _PLACE_BEFORE.search(region, max(0, m.start() - 70), m.start())
+            if pm is None:
+                continue
+            h.place = _place(pm.group("place"))
             if m.group("d") and m.group("m") and m.group("y"):
                 h.issued = iso(int(m.group("y")), int(m.group("m")), int(m.group("d")))
             ctx.year = int(m.group("y")) if m.group("y") else None
-            ctx.scratch["issued_span"] = view.to_source(ca + m.start(), ca + m.end())
+            ctx.scratch["issued_span"] = view.to_source(ca + pm.start(), ca + m.end())
             break
     h.issuer = compose_issuer(issuer_units)
     if lay.title_text:

@@ -163,6 +163,20 @@ def render(blocks: list[Block]) -> tuple[str, list[tuple[int, int]]]:
     return b.result()
 
 
+_EXT = {".pdf": "pdf", ".docx": "docx", ".doc": "doc", ".html": "html", ".htm": "html", ".txt": "txt", ".md": "md"}
+
+
+def extension_warning(path: str | None, fmt: str) -> list[str]:
+    """Formats are sniffed from content; say so when the file name claims another format."""
+    if not path:
+        return []
+    ext = "." + str(path).rsplit(".", 1)[-1].lower() if "." in str(path).rsplit("/", 1)[-1] else ""
+    claimed = _EXT.get(ext)
+    if claimed and claimed != fmt:
+        return [f"named {ext} but the content is {fmt.upper()}: read as {fmt.upper()}"]
+    return []
+
+
 def split_breaks(runs: list[Run]) -> list[list[Run]]:
     """Runs holding manual line breaks ("\n") -> one run list per line."""
     lines: list[list[Run]] = [[]]

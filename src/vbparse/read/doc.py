@@ -74,6 +74,9 @@ def extract(data: bytes, path: str | None, **opts) -> Extracted:
     from . import docx
 
     converted = convert(data, path, timeout=float(opts.get("convert_timeout", 120)))
-    ext = docx.extract(converted, path, **opts)
+    ext = docx.extract(converted, path, **{**opts, "_converted": True})
+    from .blocks import extension_warning
+
+    ext.warnings[:0] = extension_warning(path, "doc")
     ext.warnings.insert(0, "old .doc converted to .docx by LibreOffice")
     return ext

@@ -16,7 +16,7 @@ import zipfile
 
 from ..errors import InputError
 from . import Extracted
-from .blocks import NUMBER_LINE, Block, Lines, Run, Sink, Table, header_blocks, is_header_text, render, split_breaks
+from .blocks import NUMBER_LINE, Block, extension_warning, Lines, Run, Sink, Table, header_blocks, is_header_text, render, split_breaks
 from .docx_styles import W, Numbering, Styles, _val, font_name, on
 from .fonts import decode_run, legacy_encoding
 
@@ -362,7 +362,8 @@ def extract(data: bytes, path: str | None, **opts) -> Extracted:
     walker = _Walker(styles, Numbering(numbering_el, styles))
     blocks = _body_blocks(document.element.body, walker, styles)
     text, bold = render(blocks)
-    warnings = []
+    # A .doc converted by doc.py comes here with its own name: no mismatch to report.
+    warnings = [] if opts.get("_converted") else extension_warning(path, "docx")
     if walker.encodings:
         warnings.append(f"legacy font encoding converted ({', '.join(sorted(walker.encodings))}); check the text (vbparse text FILE)")
     return Extracted(text=text, format="docx", sha256="", encoding=None, pages=_pages(data, text), warnings=warnings, bold=bold)

@@ -16,7 +16,7 @@ import unicodedata
 
 from ..errors import InputError
 from . import Extracted
-from .blocks import Lines, Run, Sink, Table, header_blocks, is_header_text, render
+from .blocks import Lines, extension_warning, Run, Sink, Table, header_blocks, is_header_text, render
 from .fonts import decode_run, legacy_encoding
 
 DROP = {"script", "style", "noscript", "template", "svg", "iframe", "head", "form", "button", "select",
@@ -172,6 +172,7 @@ def extract(data: bytes, path: str | None, **opts) -> Extracted:
     from bs4 import BeautifulSoup
 
     text, enc, warnings = _decode(data, path)
+    warnings = extension_warning(path, "html") + warnings
     try:
         soup = BeautifulSoup(text, "lxml")
     except Exception as e:  # lxml refuses only pathological input

@@ -16,7 +16,7 @@ import unicodedata
 
 from ..errors import InputError
 from . import Extracted
-from .blocks import render
+from .blocks import extension_warning, render
 from .fonts import decode_run, is_bold, is_italic, legacy_encoding
 from .pagelayout import Page, TableItem, Word, assemble, drop_running, frame, line_text, make_lines
 
@@ -94,7 +94,7 @@ def extract(data: bytes, path: str | None, **opts) -> Extracted:
     password = opts.get("password")
     max_pages = int(opts.get("max_pages", 500))
     budget = float(opts.get("time_budget", 120.0))
-    warnings: list[str] = []
+    warnings: list[str] = extension_warning(path, "pdf")
     encodings: set[str] = set()
     t0 = time.monotonic()
     pdf = _open(data, path, password)

@@ -55,6 +55,7 @@ def _is_acronym(word: str) -> bool:
     return not _VOWEL.search(letters[1:])
 
 
+@lru_cache(maxsize=4096)
 def name_case(upper: str) -> str:
     """Normal case for a body name written in capitals; mixed-case input is kept as written."""
     s = " ".join(modern_tones(upper).split())
