@@ -5,7 +5,7 @@ contract allows ("producers may add fields"); nothing required is ever dropped.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 
 SCHEMA_VERSION = "1"
 
@@ -128,16 +128,17 @@ class Document:
     def to_dict(self, fields_: list[str] | None = None) -> dict:
         out = {
             "schema_version": SCHEMA_VERSION,
-            "source": asdict(self.source),
-            "header": asdict(self.header),
-            "signer": asdict(self.signer) if self.signer else None,
+            "source": _row(self.source),
+            "header": _row(self.header),
+            "signer": _row(self.signer) if self.signer else None,
             "recipients": list(self.recipients),
-            "sections": [asdict(s) for s in self.sections],
-            "references": [asdict(r) for r in self.references],
-            "dates": [asdict(d) for d in self.dates],
-            "deadlines": [asdict(d) for d in self.deadlines],
-            "movements": [asdict(m) for m in self.movements],
-            "tags": [asdict(t) for t in self.tags],
+            "sections": [_row(s) for s in self.sections],
+            "references": [_row(r) for r in self.references],
+            "dates": [_row(d) for d in self.dates],
+            "deadlines": [_row(d) for d in self.deadlines],
+            "movements": [_row(m) for m in self.movements],
+            "tags": [{"section": t.section, "labels": [dict(x) for x in t.labels], "source": t.source}
+                     for t in self.tags],
         }
         if fields_:
             keep = set(fields_) | {"schema_version"}
@@ -145,5 +146,16 @@ class Document:
         return out
 
 
-def field_names(cls) -> list[str]:
-    return [f.name for f in fields(cls)]
+_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _row(obj) -> dict:
+    """A flat result object as a dict; dataclasses.asdict deep-copies, which costs more than a parse."""
+    cls = type(obj)
+    names = _NAMES.get(cls)
+    if names is None:
+        names = _NAMES[cls] = tuple(f.name for f in fields(cls))
+    out = {n: getattr(obj, n) for n in names}
+    if "warnings" in out:
+        out["warnings"] = list(out["warnings"])
+    return out

@@ -11,7 +11,8 @@ shared paths (or zips on them).
 Isolation is the same as locally: a Dask worker does not parse in its own process (a hung
 C call could not be stopped, and a memory bomb would make the nanny kill the worker and
 retry the whole chunk elsewhere, then give up with KilledWorker). Instead each worker thread
-keeps one supervised child process (runner.LocalPool with one job, spawned) and the task
+keeps one supervised child process (runner.LocalPool with one job, started as a plain
+subprocess: Dask workers are daemonic processes, which multiprocessing forbids children) and the task
 feeds it the chunk; time/memory limits kill only the child, the file is logged, the task
 returns normally. A task that still fails (worker lost, ...) is resubmitted up to three times,
 then its files are logged as crashes.
@@ -40,7 +41,7 @@ def run_chunk(chunk: Chunk, out_dir: str, run_id: str, limits: Limits) -> list[C
         if pool is None:
             for k in [k for k in _POOLS if k[0] == key[0]]:  # an older run's pool on this thread
                 _POOLS.pop(k).close()
-            pool = _POOLS[key] = LocalPool(1, out_dir, run_id, limits, start_method="spawn").start()
+            pool = _POOLS[key] = LocalPool(1, out_dir, run_id, limits, start_method="exec").start()
     return list(pool.run([chunk]))
 
 

@@ -39,20 +39,77 @@ POLL = 0.05
 MAX_ATTEMPTS = 3
 
 
+class _ExecProc:
+    """A worker started as `python -m vbparse.archive.work FD STATUS` (subprocess, not
+    multiprocessing): usable inside a daemonic process such as a Dask worker, which
+    multiprocessing forbids to have children. Same surface as multiprocessing.Process."""
+
+    sentinel = None  # the socket reports the child's death (EOF); no separate sentinel
+
+    def __init__(self, fd: int, status_fd: int):
+        import subprocess
+        import sys
+
+        self._p = subprocess.Popen([sys.executable, "-m", "vbparse.archive.work", str(fd), str(status_fd)],
+                                   pass_fds=(fd, status_fd), stdin=subprocess.DEVNULL)
+        self.pid = self._p.pid
+
+    def is_alive(self) -> bool:
+        return self._p.poll() is None
+
+    def join(self, timeout: float | None = None) -> None:
+        import subprocess
+
+        try:
+            self._p.wait(timeout)
+        except subprocess.TimeoutExpired:
+            pass
+
+    @property
+    def exitcode(self) -> int | None:
+        return self._p.poll()
+
+
 class _Worker:
     def __init__(self, ctx, out_dir: str, run_id: str, limits: Limits, warm: bool):
-        self.status = ctx.RawArray("d", ST_LEN)
-        self.status[ST_INDEX] = IDLE
-        parent, child = ctx.Pipe(duplex=True)
-        self.conn = parent
-        self.proc = ctx.Process(
-            target=worker_main, args=(child, self.status, out_dir, run_id, limits, warm), daemon=True
-        )
-        self.proc.start()
-        child.close()
+        if ctx == "exec":
+            self._start_exec(out_dir, run_id, limits)
+        else:
+            self.status = ctx.RawArray("d", ST_LEN)
+            self.status[ST_INDEX] = IDLE
+            parent, child = ctx.Pipe(duplex=True)
+            self.conn = parent
+            self.proc = ctx.Process(
+                target=worker_main, args=(child, self.status, out_dir, run_id, limits, warm), daemon=True
+            )
+            self.proc.start()
+            child.close()
         self.chunk: Chunk | None = None
         self.sent_at = 0.0
         self.peak_rss_mb = 0.0
+
+    def _start_exec(self, out_dir: str, run_id: str, limits: Limits) -> None:
+        import mmap
+        import socket
+        import tempfile
+        from multiprocessing.connection import Connection
+
+        shm = "/dev/shm" if os.path.isdir("/dev/shm") else None
+        sfd, path = tempfile.mkstemp(prefix="vbparse-status-", dir=shm)
+        os.unlink(path)  # shared through the descriptor only
+        os.write(sfd, bytes(8 * ST_LEN))
+        self._mmap = mmap.mmap(sfd, 8 * ST_LEN)
+        self.status = memoryview(self._mmap).cast("d")
+        self.status[ST_INDEX] = IDLE
+        a, b = socket.socketpair()
+        self.conn = Connection(a.detach())
+        child_fd = b.detach()
+        try:
+            self.proc = _ExecProc(child_fd, sfd)
+        finally:
+            os.close(child_fd)
+            os.close(sfd)
+        self.conn.send((out_dir, run_id, limits))
 
     @property
     def busy(self) -> bool:
@@ -98,7 +155,7 @@ class LocalPool:
         self.run_id = run_id
         self.limits = limits
         method = start_method or ("fork" if "fork" in mp.get_all_start_methods() else "spawn")
-        self.ctx = mp.get_context(method)
+        self.ctx = "exec" if method == "exec" else mp.get_context(method)
         self.warm_in_child = method != "fork"
         self.workers: list[_Worker] = []
         self.peak_rss_mb: dict[int, float] = {}  # pid -> peak resident MB, for benchmarks
@@ -169,7 +226,8 @@ class LocalPool:
                 if not front and exhausted:
                     return
                 continue
-            ready = set(wait([w.conn for w in busy] + [w.proc.sentinel for w in busy], timeout=POLL))
+            ready = set(wait([w.conn for w in busy] + [w.proc.sentinel for w in busy if w.proc.sentinel is not None],
+                             timeout=POLL))
             out: list[ChunkResult] = []
             now = time.monotonic()
             for i, w in enumerate(self.workers):
@@ -190,7 +248,7 @@ class LocalPool:
                             w.kill()
                         self.workers[i] = self._spawn()
                     continue
-                if w.proc.sentinel in ready or not w.proc.is_alive():
+                if (w.proc.sentinel is not None and w.proc.sentinel in ready) or not w.proc.is_alive():
                     out.extend(self._fail(i, front, "crash", None))
                     continue
                 idx = w.status[ST_INDEX]

@@ -346,3 +346,25 @@ def worker_main(conn, status, out_dir: str, run_id: str, limits: Limits, warm: b
     except OSError:
         pass
     sys.exit(0)
+
+
+def _exec_main(argv: list[str]) -> None:
+    """Entry point of a worker started as a plain subprocess (runner._ExecProc):
+    `python -m vbparse.archive.work SOCKET_FD STATUS_FD`; the first message is the config."""
+    import mmap
+    from multiprocessing.connection import Connection
+
+    conn = Connection(int(argv[0]))
+    sfd = int(argv[1])
+    mm = mmap.mmap(sfd, 8 * ST_LEN)
+    os.close(sfd)
+    status = memoryview(mm).cast("d")
+    try:
+        out_dir, run_id, limits = conn.recv()
+    except (EOFError, OSError):
+        sys.exit(0)
+    worker_main(conn, status, out_dir, run_id, limits, warm=True)
+
+
+if __name__ == "__main__":
+    _exec_main(sys.argv[1:])

@@ -327,12 +327,17 @@ class PostgresBackend(Backend):
             leaves = plan.scoring()
             n, avgdl = self._stats()
             idfs = self._idfs(leaves, n)
-            score = " + ".join(f"%s * ts_rank(%s::float4[], d.tsv, %s::tsquery, {RANK_NORM})" for _ in leaves)
+            # a phrase scores only where it occurs as a phrase (ts_rank alone rewards its words
+            # being near each other anywhere)
+            score = " + ".join(
+                f"%s * ts_rank(%s::float4[], d.tsv, %s::tsquery, {RANK_NORM})" if len(t.tokens) == 1 else
+                f"(CASE WHEN d.tsv @@ %s::tsquery THEN %s * ts_rank(%s::float4[], d.tsv, %s::tsquery, {RANK_NORM}) ELSE 0 END)"
+                for t in leaves)
             # bm25's length normalisation at tf = 1: (k1 + 1) / (1 + k1 (1 - b + b dl / avgdl))
             score = f"({score}) * {K1 + 1} / (1 + {K1} * ({1 - B} + {B} * d.dl / %s::float8))"
             sargs: list = []
             for t, w in zip(leaves, idfs):
-                sargs += [w, TS_WEIGHTS, ts_node(t)]
+                sargs += ([] if len(t.tokens) == 1 else [ts_node(t)]) + [w, TS_WEIGHTS, ts_node(t)]
             sargs.append(avgdl)
             where = " AND ".join(["d.tsv @@ %s::tsquery"] + conds)
             m_sql = f"SELECT d.id, ({score})::float8 AS score FROM vbp_docs d WHERE {where}"
