@@ -192,13 +192,6 @@ def parse(raw: str) -> Query:
         else:
             q.groups.append([term])
         negate = pending_or = False
-    npos = sum(len(g) for g in q.groups)
-    if npos > MAX_TERMS:
-        raise QueryError(f"query has too many terms ({npos}; at most {MAX_TERMS}): use fewer, more specific words")
-    if len(q.negative) > MAX_NEGATIVE:
-        raise QueryError(f"query excludes too many terms ({len(q.negative)}; at most {MAX_NEGATIVE})")
-    if sum(len(t.tokens) for t in q.terms()) > 4 * MAX_TERMS:
-        raise QueryError(f"query phrases are too long (at most {4 * MAX_TERMS} words in all)")
     # dedupe identical groups (repeated words add nothing but cost)
     seen, groups = set(), []
     for g in q.groups:
@@ -207,6 +200,14 @@ def parse(raw: str) -> Query:
             seen.add(k)
             groups.append(g)
     q.groups = groups
+    q.negative = list(dict.fromkeys(q.negative))
+    npos = sum(len(g) for g in q.groups)
+    if npos > MAX_TERMS:
+        raise QueryError(f"query has too many terms ({npos}; at most {MAX_TERMS}): use fewer, more specific words")
+    if len(q.negative) > MAX_NEGATIVE:
+        raise QueryError(f"query excludes too many terms ({len(q.negative)}; at most {MAX_NEGATIVE})")
+    if sum(len(t.tokens) for t in q.terms()) > 4 * MAX_TERMS:
+        raise QueryError(f"query phrases are too long (at most {4 * MAX_TERMS} words in all)")
     return q
 
 
