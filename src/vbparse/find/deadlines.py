@@ -17,12 +17,15 @@ from ..model import Deadline
 from ..pipeline import component
 from .sections import section_at
 
-_DAY_CUE_TAIL = r"\s*(?::\s*)?(?:là\s+)?(?:vào\s+)?(?:hết\s+)?(?:ngày\s+)?$"
+_DAY_CUE_TAIL = r"\s*(?::\s*)?(?:là\s+)?(?:vào\s+)?(?:hết\s+)?(?:\d{1,2}\s*giờ(?:\s*\d{1,2}(?:\s*phút)?)?,?\s+)?(?:ngày\s+)?$"
 
 
 @lru_cache(maxsize=None)
 def _cue_re() -> regex.Pattern:
-    return regex.compile(r"(?<![\p{L}])(?P<cue>" + alternation(cues()["deadline"]) + r"|hoàn\s+thành\s*:|thời\s+gian\s+hoàn\s+thành)" + _DAY_CUE_TAIL, regex.I)
+    return regex.compile(
+        r"(?<![\p{L}])(?P<cue>" + alternation(cues()["deadline"]) + r"|hoàn\s+thành\s*:|thời\s+gian\s+hoàn\s+thành"
+        # "hạn chót nộp bài dự thi là ngày 30/9": a few words may stand between the cue and the date
+        + r"|hạn\s+(?:chót|cuối)(?:\s+[\p{L}\d]+){0,10}?\s+(?:là|vào)(?=\s))" + _DAY_CUE_TAIL, regex.I)
 
 
 @lru_cache(maxsize=None)
@@ -51,6 +54,7 @@ _DATE_WORDS = regex.compile(r"(?i)trước|ngày|tháng|năm|quý|[\d/.\s-]|[IVX
 _BULLET_HEAD = regex.compile(r"^[-+•–]\s*")
 _OPEN_PAREN_END = regex.compile(r"\(\s*$")
 _CLAUSE_END = regex.compile(r"[;.](?=\s|$)|\|")
+_LIST_GAP = regex.compile(r"\s*(?:,|;|và|hoặc)\s*(?:ngày\s+)?")
 _DONE = regex.compile(r"hoàn\s+thành|xong|hoàn\s+tất|báo\s+cáo|gửi", regex.I)
 _PERIOD_CUE = regex.compile(r"(?<![\p{L}])(?:trong|cuối|đến\s+hết|hết)\s+$", regex.I)
 _SENT_END = regex.compile(r"(?:[.;!?](?=\s)|:\s*\n)")
@@ -73,6 +77,7 @@ def find_deadlines(ctx) -> None:
     by_start = {d.start: d for d in doc.dates}
     ref_spans = [(r.start, r.end) for r in doc.references]
     out: list[Deadline] = []
+    prev_ce, prev_cue = None, None
     for h, value, precision, inferred, role in ctx.scratch.get("date_hits", []):
         if role in ("period-start", "period-end"):
             continue
@@ -84,11 +89,15 @@ def find_deadlines(ctx) -> None:
         if cue is None and h.kind in ("month", "quarter"):
             # "hoàn thành ... trong quý III năm 2024": a month or quarter after "trong" is a due period
             cue = _PERIOD_CUE.search(clean, max(0, h.cs - 12), h.cs)
-            if cue and not _DONE.search(clean, max(0, h.cs - 90), h.cs):
+            if cue and not _DONE.search(clean, max(0, h.cs - 200), h.cs):
                 cue = None  # "tổ chức trong tháng 6/2024" dates an event, it sets no deadline
         in_table = _table_deadline(text, s, e)
+        if not cue and not in_table and out and prev_ce is not None and _LIST_GAP.fullmatch(clean[prev_ce:h.cs]):
+            cue = prev_cue  # "trước các ngày 15/3, 15/6, 15/9 và 15/12": one cue, a list of dates
         if not cue and not in_table:
+            prev_ce = None
             continue
+        prev_ce, prev_cue = h.ce, cue
         cue_src = view.to_source(cue.start(), cue.end())[0] if cue else s
         para_a, para_b = _paragraph(lay, s)
         clause_a = _clause_start(text, para_a, cue_src)

@@ -101,8 +101,8 @@ def compose_issuer(units: list[str]) -> str | None:
         # a Party committee's department keeps the committee's whole name
         return f"{body} {parent}"
     _, loc = split_locality(parent)
-    if loc and split_locality(body)[1] is None:
-        return f"{body} {loc}"
+    if loc and len(loc.split()) >= 2 and split_locality(body)[1] is None:
+        return f"{body} {loc}"  # the parent's place, when it names one: "... tỉnh Thái Bình"
     return body
 
 
@@ -185,6 +185,6 @@ def _place(p: str) -> str:
     # upper-case header fragments (the motto, a body line) may precede the place in the cleaned
     # header; places are written in normal case ("Thái Bình", "TP. Hồ Chí Minh")
     words = p.split()
-    while len(words) > 1 and words[0].isupper() and len(_NON_LETTERS.sub("", words[0])) > 1 and words[0] != "TP.":
+    while len(words) > 1 and words[0].isupper() and words[0] not in ("TP.", "TP"):
         words = words[1:]
     return " ".join(words)

@@ -17,8 +17,9 @@ from ..model import Movement
 from ..pipeline import component
 from ..text import fold
 
-_TWO_LETTERS = regex.compile(r"\p{L}{2}")
-_QUOTED = regex.compile(r'"(?P<q>[^"]{3,300}?)"')
+_QUOTE = regex.compile(r'"')
+_MAX_NAME = 220
+_MARKER_INSIDE = regex.compile(r"(?:^|\s)(?:[IVX]+|\d{1,2}|[a-zđ])[.)]\s+\p{Lu}")
 _CUES = [
     ("campaign", r"cuộc\s+vận\s+động|vận\s+động(?:\s+thực\s+hiện)?"),
     ("topic", r"chuyên\s+đề(?:\s+toàn\s+khóa)?(?:\s+năm\s+\d{4})?|chủ\s+đề(?:\s+năm(?:\s+\d{4})?)?(?:\s+thi\s+đua)?"),
@@ -33,7 +34,8 @@ _LIST_GAP = regex.compile(r'^\s*(?:[,;]|và|hoặc)?\s*(?:(?:phong\s+trào(?:\s+
 _NOT = regex.compile(
     r"(?:danh\s+hiệu|cờ\s+thi\s+đua|bằng\s+khen|giấy\s+khen|đề\s+án|chương\s+trình|luật|kế\s+hoạch|hội\s+nghị|"
     r"cuộc\s+thi|giải\s+thưởng|giải|tác\s+phẩm|cuốn\s+sách|sách|bài\s+hát|ngày|tháng|tuần\s+lễ|lễ|hội\s+thi|"
-    r"chuyên\s+mục|trang|website|tổ\s+chức|danh\s+sách|nghị\s+quyết\s+về|văn\s+bản|tài\s+liệu|thông\s+tin|tiêu\s+chí)\s*$",
+    r"chuyên\s+mục|trang|website|tổ\s+chức|danh\s+sách|nghị\s+quyết\s+về|văn\s+bản|tài\s+liệu|thông\s+tin|tiêu\s+chí|"
+    r"quỹ|tháng\s+cao\s+điểm|chương\s+trình|chiến\s+dịch)\s*$",
     regex.I,
 )
 _AWARDS = ("chien si thi dua", "lao dong tien tien", "tap the lao dong xuat sac", "lao dong xuat sac",
@@ -68,6 +70,23 @@ def label_for(name: str) -> str | None:
     return None
 
 
+_LETTER = regex.compile(r"\p{L}")
+
+
+def _quoted(clean: str):
+    """Spans inside straight quotes. A pair that runs too long or across an outline marker is a
+    stray quote: skip the opening one and pair from the next, so one typo does not shift the rest."""
+    qs = [m.start() for m in _QUOTE.finditer(clean)]
+    i = 0
+    while i + 1 < len(qs):
+        a, b = qs[i] + 1, qs[i + 1]
+        if 2 <= b - a <= _MAX_NAME and not _MARKER_INSIDE.search(clean, a, b):
+            yield a, b
+            i += 2
+        else:
+            i += 1
+
+
 def _cue_rank(m) -> tuple[int, int]:
     kind = next(k for k, _ in _CUES if m.group(k))
     return m.end(kind), -m.start(kind)
@@ -81,20 +100,19 @@ def find_movements(ctx) -> None:
     out: list[Movement] = []
     prev_end = -1
     prev_kind = None
-    for m in _QUOTED.finditer(clean):
-        inner = m.group("q").strip()
-        if not _TWO_LETTERS.search(inner):
+    for qs, qe in _quoted(clean):
+        inner = clean[qs:qe].strip()
+        if not _LETTER.search(inner):
             continue
-        qs, qe = m.start("q"), m.end("q")
         s, e = view.to_source(qs, qe)
         if s < body_from and ctx.layout.title_line is not None:
             continue  # the title may quote a document name; movements live in the body
-        before = clean[max(0, m.start() - 60): m.start()]
+        before = clean[max(0, qs - 61): qs - 1]
         kind = None
         # the cue nearest the quote decides ("Đợt thi đua với tinh thần" is a slogan cue)
         # (ties: the longest, so "Chủ đề thi đua" is a topic cue, not "thi đua")
         cm = max(_CUE_RE.finditer(before, overlapped=True), key=_cue_rank, default=None)
-        if prev_kind and _LIST_GAP.match(clean[prev_end: m.start()]):
+        if prev_kind and _LIST_GAP.match(clean[prev_end: qs - 1]):
             kind = prev_kind
         if cm:
             kind = next(k for k, _ in _CUES if cm.group(k))
@@ -104,13 +122,15 @@ def find_movements(ctx) -> None:
         if any(folded.startswith(a) for a in _AWARDS) and len(folded.split()) <= 6:
             kind = None
         label = label_for(inner)
-        if kind is None and label is not None and not _NOT.search(before):
-            kind = "movement"
+        if kind is None and label is not None and not _NOT.search(before) and len(inner.split()) >= 4:
+            kind = "movement"  # a taxonomy name needs no cue; a short one ("Vì người nghèo") names funds too
+        if inner[:3].lower() == "về ":
+            kind = None  # "Chỉ thị ... “về đẩy mạnh ...”" quotes a document's title
         if kind is None:
             prev_kind = None
             continue
         name = " ".join(inner.replace("*", " ").split()).strip(" .,;")
         out.append(Movement(name=name, kind=kind, label=label, start=s, end=e, text=text[s:e]))
-        prev_end, prev_kind = m.end(), kind
+        prev_end, prev_kind = qe + 1, kind
     # unquoted taxonomy names after a cue: "phong trào thi đua Lao động giỏi, lao động sáng tạo"
     ctx.doc.movements = out

@@ -31,7 +31,7 @@ _SYM = rf"{_PART}(?:\s*-\s*{_PART})*"
 # word before it ("Kế hoạch số") is looked up backwards from the number, in a short window.
 _NUMSYM = regex.compile(
     rf"""
-    (?<![\d/.,-])(?P<num>\d{{1,5}})
+    (?<![\d/.,-])(?P<num>\d{{1,5}}[a-z]?)
     (?:
         \s*/\s*(?P<ny>(?:19|20)\d{{2}})\s*/\s*(?P<nsym>{_SYM})
       | \s*-\s*(?P<ptype>{_PART})\s*/\s*(?P<psym>{_SYM})

@@ -59,7 +59,7 @@ def find_signer(ctx) -> None:
         nonlocal current
         if current:
             item = current.strip().rstrip(";.,").strip()
-            if item:
+            if item and any(ch.isalnum() for ch in item):
                 recipients.append(item)
         current = None
 

@@ -72,6 +72,22 @@ def corpus_files(*dirs: str | Path) -> dict[str, Path]:
     return files
 
 
+def judged_files(root: str | Path = ".") -> dict[str, Path]:
+    """stem -> file for the plans listed in corpora/search/corpus.txt (the judged pool)."""
+    root = Path(root)
+    dirs = [root / "corpora" / "plans", root / "corpora" / "search" / "docs"]
+    avail = corpus_files(*dirs)
+    out = {}
+    for line in (root / "corpora" / "search" / "corpus.txt").read_text(encoding="utf-8").splitlines():
+        stem = line.strip()
+        if not stem or stem.startswith("#"):
+            continue
+        if stem not in avail:
+            raise FileNotFoundError(f"relevance corpus: {stem} is listed in corpora/search/corpus.txt but not found")
+        out[stem] = avail[stem]
+    return out
+
+
 def sha_of(p: Path) -> str:
     return hashlib.sha256(p.read_bytes()).hexdigest()
 

@@ -37,7 +37,8 @@ def _tables():
     )
     by_fold = {fold(p): p for p in phrases}
     localities = sorted(orgs().get("locality", ()), key=len, reverse=True)
-    loc_re = regex.compile(r"(?<![\p{L}])(" + "|".join(regex.escape(fold(x)) for x in localities) + r")\s+", regex.I)
+    # matched on lower-cased text, not folded: folding makes "cơ quan" read as "quận"
+    loc_re = regex.compile(r"(?<![\p{L}])(" + "|".join(regex.escape(x.lower()) for x in localities) + r")\s+")
     return abbr, phrase_re, by_fold, loc_re
 
 
@@ -52,7 +53,8 @@ def _is_acronym(word: str) -> bool:
     letters = _NON_LETTERS.sub("", word).replace("Đ", "D")
     if len(letters) < 2 or not letters.isupper() or fold(letters).upper() != letters:
         return False  # a diacritic means a real syllable ("ẤP", "ỦY")
-    return not _VOWEL.search(letters[1:])
+    # "UBND", "TP", "THPT" are acronyms; "AN" (Tân An) is a word
+    return not _VOWEL.search(letters[1:]) and (len(letters) >= 3 or not _VOWEL.match(letters))
 
 
 @lru_cache(maxsize=4096)
@@ -71,11 +73,11 @@ def name_case(upper: str) -> str:
     folded = fold(low)
     out = list(low)
     # 1. proper names follow a locality word ("tỉnh Thái Bình"); the next locality word stays low
-    for m in loc_re.finditer(folded):
+    for m in loc_re.finditer(low):
         k = m.end()
         cap = True
         while k < len(out):
-            if loc_re.match(folded, k) and k > m.end():
+            if loc_re.match(low, k) and k > m.end():
                 break
             if cap and out[k].isalpha():
                 out[k] = out[k].upper()
@@ -96,7 +98,7 @@ def name_case(upper: str) -> str:
 def split_locality(name: str) -> tuple[str, str | None]:
     """("Liên đoàn Lao động tỉnh Thái Bình") -> ("Liên đoàn Lao động", "tỉnh Thái Bình")."""
     loc_re = _tables()[3]
-    m = loc_re.search(fold(name))
+    m = loc_re.search(name.lower())
     if not m or m.start() == 0:
         return name, None
     return name[: m.start()].rstrip(), name[m.start():]
@@ -108,7 +110,7 @@ _COMMITTEE = regex.compile(r"^(?:tinh|huyen|thanh|quan|thi)\s+uy\b")
 def starts_with_locality(upper: str) -> bool:
     """'TỈNH ĐẮK LẮK' continues an issuer line; 'TỈNH ỦY' is a body of its own."""
     f = fold(upper)
-    m = _tables()[3].match(f)
+    m = _tables()[3].match(upper.lower())
     return bool(m) and f.split()[0] not in ("truong", "benh", "cong", "trung") and not _COMMITTEE.match(f)
 
 
