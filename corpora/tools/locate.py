@@ -2,6 +2,10 @@
 
 usage: python corpora/tools/locate.py [GOLD_JSON ...]   (default: every corpora/gold/*.json)
 
+The text of `<dir>/gold/<stem>.json` is read from the plans folder beside its gold folder,
+`<dir>/plans/<stem>.txt` (with that folder's ENCODINGS.tsv), when that file exists, so a second
+set such as corpora/heldout/{plans,gold} works; otherwise from corpora/plans as before.
+
 Items of each list are taken in document order: the search for an item starts where the
 previous item of the same list started (a cursor), so repeated strings land on the right
 mention; without hints, a match at the previous item's own start is skipped, so two equal
@@ -25,15 +29,24 @@ ROOT = Path(__file__).resolve().parents[1]
 LISTS = ("references", "dates", "deadlines", "movements")
 
 
-def source_text(stem: str) -> str:
+def plans_dir(gold_path: Path) -> Path:
+    """The plans folder beside the gold file's folder if it holds the text, else corpora/plans."""
+    beside = gold_path.resolve().parent.parent / "plans"
+    if (beside / f"{gold_path.stem}.txt").exists():
+        return beside
+    return ROOT / "plans"
+
+
+def source_text(stem: str, plans: Path | None = None) -> str:
+    plans = plans or ROOT / "plans"
     enc = "utf-8-sig"
-    table = ROOT / "plans" / "ENCODINGS.tsv"
+    table = plans / "ENCODINGS.tsv"
     if table.exists():
         for line in table.read_text(encoding="utf-8").splitlines():
             parts = line.split("\t")
             if len(parts) >= 2 and parts[0] == stem:
                 enc = parts[1]
-    raw = (ROOT / "plans" / f"{stem}.txt").read_bytes()
+    raw = (plans / f"{stem}.txt").read_bytes()
     if enc in ("utf-8", "utf-8-sig", "utf-16", "cp1258"):
         text = raw.decode(enc)
     else:  # legacy font encodings (tcvn3, vni): decode through viparse like the parser does
@@ -91,7 +104,7 @@ def find(text: str, item: dict, cursor: int, section: bool) -> tuple[int, int] |
 
 def fill(path: Path, force: bool) -> list[str]:
     gold = json.loads(path.read_text(encoding="utf-8"))
-    text = source_text(path.stem)
+    text = source_text(path.stem, plans_dir(path))
     errors: list[str] = []
     for key in LISTS + ("sections",):
         cursor = -1

@@ -58,7 +58,7 @@ _OWN_NUMBER = regex.compile(r"Số\s*[:.]?\s*$")
 _AFTER_DATE = regex.compile(r"\s*,?\s*(?:(?:ban\s+hành\s+)?ngày|ngay)\s+", regex.I)
 _OF = regex.compile(r"\s*,?\s*(?:của|do)\s+", regex.I)
 _ISSUER_STOP = regex.compile(
-    r"\s(?:về|quy\s+định|ban\s+hành|hướng\s+dẫn|phê\s+duyệt|triển\s+khai|thực\s+hiện|sửa\s+đổi|phát\s+động|"
+    r"\s(?:về|(?i:quy\s+định|ban\s+hành|hướng\s+dẫn|phê\s+duyệt|triển\s+khai|thực\s+hiện|sửa\s+đổi|phát\s+động)|"
     r"thành\s+lập|kiện\s+toàn|tăng\s+cường|tiếp\s+tục|đến|trên|tại|nhằm|để|đối\s+với|trong|giai\s+đoạn|"
     r"và\s+(?=\p{Lu}\p{Ll}*\s+(?:số|\d))|"
     r"Kết\s+luận|Kế\s+hoạch|Thông\s+báo|Quyết\s+định|Chỉ\s+thị|Nghị\s+quyết|Hướng\s+dẫn|Công\s+văn)(?![\p{L}])|[;:,.()\"“”]"
@@ -150,10 +150,11 @@ def find_references(ctx) -> None:
             stop = _TITLE_STOP.search(tail)
             cand = " ".join((tail[: stop.start()] if stop else tail).split()[:50]).strip(' ,"')
             title = cand or None
+        key = reference_key(number, symbol, grammar)
         ts, te = view.to_source(cstart, cend)
         refs.append(Reference(
             doc_type=code, number=number, symbol=symbol, issued=issued, year=year, issuer=issuer, title=title,
             basis=pre_a <= ts < pre_b, section=section_at(doc.sections, ts), text=ctx.text[ts:te], start=ts, end=te,
-            key=reference_key(number, symbol, grammar), grammar=grammar,
+            key=key, grammar=grammar,
         ))
     doc.references = refs
