@@ -260,3 +260,22 @@ def test_web_boilerplate_before_the_real_header():
             "**Loại văn bản:**\n|\nKế hoạch\n|\n**Tình trạng:**\n|\nĐã biết\n|\n" + INTERLEAVED)
     h = parse(text).header
     assert (h.number, h.symbol, h.issuer) == ("104", "KH-CĐYT", "Công đoàn ngành Y tế tỉnh Thái Bình")
+
+
+def test_unquoted_taxonomy_name_after_a_cue():
+    text = ("KẾ HOẠCH\nThi đua năm 2024\n\nI. NỘI DUNG\n1. Đẩy mạnh phong trào thi đua Lao động giỏi, lao động "
+            "sáng tạo trong CNVCLĐ; phong trào “Xanh - Sạch - Đẹp”.\n2. Học tập Nghị quyết của Đảng.\n")
+    mv = parse(text).movements
+    assert [(m.name, m.label) for m in mv] == [("Lao động giỏi, lao động sáng tạo", "lao-dong-gioi-sang-tao"),
+                                               ("Xanh - Sạch - Đẹp", "xanh-sach-dep-atvsld")]
+    assert all(text[m.start:m.end] == m.text for m in mv)
+
+
+def test_spacy_doc_carries_the_findings():
+    nlp = vbparse.nlp()
+    doc = nlp(INTERLEAVED)
+    assert "vbparse" in nlp.pipe_names
+    refs = [(s.text, s.label_) for s in doc.spans["references"]]
+    assert ("Kế hoạch số 129/KH-LĐLĐ ngày 02/7/2021", "KH") in refs
+    assert [s.label_ for s in doc.spans["movements"]] == ["lao-dong-gioi-sang-tao"]
+    assert doc._.vbparse.header.symbol == "KH-CĐYT"

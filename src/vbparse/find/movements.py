@@ -132,5 +132,30 @@ def find_movements(ctx) -> None:
         name = " ".join(inner.replace("*", " ").split()).strip(" .,;")
         out.append(Movement(name=name, kind=kind, label=label, start=s, end=e, text=text[s:e]))
         prev_end, prev_kind = qe + 1, kind
-    # unquoted taxonomy names after a cue: "phong trào thi đua Lao động giỏi, lao động sáng tạo"
+    out.extend(_unquoted(ctx, clean, [(m.start, m.end) for m in out], body_from))
+    out.sort(key=lambda m: m.start)
     ctx.doc.movements = out
+
+
+@lru_cache(maxsize=None)
+def _unquoted_re() -> regex.Pattern:
+    names = sorted({v for v, _ in _variants() if len(v.split()) >= 3}, key=len, reverse=True)
+    alt = "|".join(regex.escape(n).replace(r"\ ", r"[\s,\-–]+") for n in names)
+    return regex.compile(r"(?:phong\s+trao(?:\s+thi\s+dua)?|cuoc\s+van\s+dong)\s+(?P<name>" + alt + r")(?![\p{L}])")
+
+
+def _unquoted(ctx, clean: str, taken: list[tuple[int, int]], body_from: int) -> list[Movement]:
+    """Taxonomy names written without quotes right after a cue: "phong trào thi đua Lao động giỏi,
+    lao động sáng tạo". Matched on the folded view (one character per character, so offsets hold)."""
+    if "phong tr" not in clean.lower() and "vận động" not in clean.lower():
+        return []
+    folded = fold(clean)
+    out = []
+    for m in _unquoted_re().finditer(folded):
+        s, e = ctx.view.to_source(m.start("name"), m.end("name"))
+        if s < body_from or any(a - 2 <= s < b + 2 for a, b in taken) or ctx.text[s - 1:s] in "\"“‘'":
+            continue
+        name = " ".join(clean[m.start("name"):m.end("name")].split())
+        kind = "campaign" if m.group(0).startswith("cuoc") else "movement"
+        out.append(Movement(name=name, kind=kind, label=label_for(name), start=s, end=e, text=ctx.text[s:e]))
+    return out
