@@ -25,10 +25,13 @@ _CUES = [
     ("topic", r"chuyên\s+đề(?:\s+toàn\s+khóa)?(?:\s+năm\s+\d{4})?|chủ\s+đề(?:\s+năm(?:\s+\d{4})?)?(?:\s+thi\s+đua)?"),
     ("model", r"mô\s+hình|điển\s+hình"),
     ("slogan", r"tinh\s+thần|khẩu\s+hiệu|phương\s+châm|thông\s+điệp"),
-    ("movement", r"phong\s+trào(?:\s+thi\s+đua)?|đợt\s+thi\s+đua|thi\s+đua(?:\s+đẩy\s+mạnh)?|hưởng\s+ứng|phát\s+động"),
+    ("movement", r"phong\s+trào(?:\s+thi\s+đua)?|đợt\s+thi\s+đua|(?<!chủ\s+đề\s+)thi\s+đua(?:\s+đẩy\s+mạnh)?|hưởng\s+ứng|phát\s+động"),
 ]
+# The cue nearest the quote decides ("Đợt thi đua với tinh thần “...”" is a slogan): the greedy
+# prefix makes the match end at the rightmost cue; "chủ đề thi đua" is guarded so it stays a topic.
 _CUE_RE = regex.compile(
-    r"(?:" + "|".join(f"(?P<{k}>{p})" for k, p in _CUES) + r")\s*(?::\s*)?(?:[\p{Ll}\s]{0,25})?$", regex.I
+    r"(?s:.*)(?<![\p{L}])(?:" + "|".join(f"(?P<{k}>{p})" for k, p in _CUES) + r")\s*(?::\s*)?(?:[\p{Ll}\s]{0,25})?$",
+    regex.I,
 )
 _LIST_GAP = regex.compile(r'^\s*(?:[,;]|và|hoặc)?\s*(?:(?:phong\s+trào(?:\s+thi\s+đua)?|cuộc\s+vận\s+động|mô\s+hình)\s*)?$', regex.I)
 _NOT = regex.compile(
@@ -38,8 +41,8 @@ _NOT = regex.compile(
     r"quỹ|tháng\s+cao\s+điểm|chương\s+trình|chiến\s+dịch)\s*$",
     regex.I,
 )
-_AWARDS = ("chien si thi dua", "lao dong tien tien", "tap the lao dong xuat sac", "lao dong xuat sac",
-           "chien si thi dua co so", "co thi dua", "bang khen", "giay khen", "huan chuong", "danh hieu")
+_AWARDS = ("chiến sĩ thi đua", "chiến sỹ thi đua", "lao động tiên tiến", "tập thể lao động xuất sắc",
+           "lao động xuất sắc", "cờ thi đua", "bằng khen", "giấy khen", "huân chương", "danh hiệu")
 
 
 @lru_cache(maxsize=None)
@@ -87,11 +90,6 @@ def _quoted(clean: str):
             i += 1
 
 
-def _cue_rank(m) -> tuple[int, int]:
-    kind = next(k for k, _ in _CUES if m.group(k))
-    return m.end(kind), -m.start(kind)
-
-
 @component("movements")
 def find_movements(ctx) -> None:
     view, text = ctx.view, ctx.text
@@ -109,17 +107,16 @@ def find_movements(ctx) -> None:
             continue  # the title may quote a document name; movements live in the body
         before = clean[max(0, qs - 61): qs - 1]
         kind = None
-        # the cue nearest the quote decides ("Đợt thi đua với tinh thần" is a slogan cue)
-        # (ties: the longest, so "Chủ đề thi đua" is a topic cue, not "thi đua")
-        cm = max(_CUE_RE.finditer(before, overlapped=True), key=_cue_rank, default=None)
+        cm = _CUE_RE.match(before)
         if prev_kind and _LIST_GAP.match(clean[prev_end: qs - 1]):
             kind = prev_kind
         if cm:
             kind = next(k for k, _ in _CUES if cm.group(k))
-        if _NOT.search(before) and not (cm and cm.end() == len(before) and cm.start() > _NOT.search(before).start()):
+        nm = _NOT.search(before)
+        if nm and not (cm and cm.start(kind) > nm.start()):
             kind = None
-        folded = fold(inner)
-        if any(folded.startswith(a) for a in _AWARDS) and len(folded.split()) <= 6:
+        low = inner.lower()
+        if low.startswith(_AWARDS) and len(low.split()) <= 6:
             kind = None
         label = label_for(inner)
         if kind is None and label is not None and not _NOT.search(before) and len(inner.split()) >= 4:
@@ -141,21 +138,27 @@ def find_movements(ctx) -> None:
 def _unquoted_re() -> regex.Pattern:
     names = sorted({v for v, _ in _variants() if len(v.split()) >= 3}, key=len, reverse=True)
     alt = "|".join(regex.escape(n).replace(r"\ ", r"[\s,\-–]+") for n in names)
-    return regex.compile(r"(?:phong\s+trao(?:\s+thi\s+dua)?|cuoc\s+van\s+dong)\s+(?P<name>" + alt + r")(?![\p{L}])")
+    return regex.compile(r"\s+(?P<name>" + alt + r")(?![\p{L}])")
+
+
+_UNQUOTED_CUE = regex.compile(r"phong\s+trào(?:\s+thi\s+đua)?|cuộc\s+vận\s+động", regex.I)
 
 
 def _unquoted(ctx, clean: str, taken: list[tuple[int, int]], body_from: int) -> list[Movement]:
     """Taxonomy names written without quotes right after a cue: "phong trào thi đua Lao động giỏi,
     lao động sáng tạo". Matched on the folded view (one character per character, so offsets hold)."""
-    if "phong tr" not in clean.lower() and "vận động" not in clean.lower():
-        return []
-    folded = fold(clean)
     out = []
-    for m in _unquoted_re().finditer(folded):
-        s, e = ctx.view.to_source(m.start("name"), m.end("name"))
+    name_re = _unquoted_re()
+    for cue in _UNQUOTED_CUE.finditer(clean):  # cues are few: fold and try the names right after each
+        window = fold(clean[cue.end(): cue.end() + 160])
+        m = name_re.match(window)
+        if m is None:
+            continue
+        ns, ne = cue.end() + m.start("name"), cue.end() + m.end("name")
+        s, e = ctx.view.to_source(ns, ne)
         if s < body_from or any(a - 2 <= s < b + 2 for a, b in taken) or ctx.text[s - 1:s] in "\"“‘'":
             continue
-        name = " ".join(clean[m.start("name"):m.end("name")].split())
-        kind = "campaign" if m.group(0).startswith("cuoc") else "movement"
+        name = " ".join(clean[ns:ne].split())
+        kind = "campaign" if cue.group(0)[:4].lower() == "cuộc" else "movement"
         out.append(Movement(name=name, kind=kind, label=label_for(name), start=s, end=e, text=ctx.text[s:e]))
     return out

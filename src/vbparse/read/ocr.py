@@ -71,7 +71,7 @@ def _read_tsv(tsv: str, scale: float) -> tuple[list[Word], list[float]]:
                                 (float(r["top"]), float(r["top"]) + float(r["height"])))
         x0 = float(r["left"])
         words.append(Word(text, x0 * scale, (x0 + float(r["width"])) * scale, top * scale, bottom * scale,
-                          max(4.0, (bottom - top) * scale)))
+                          max(4.0, (bottom - top) * scale), glue=False))
         conf = float(r.get("conf") or -1)
         if conf >= 0:
             confs.extend([conf] * len(text))  # weight by length: a wrong "-" matters less

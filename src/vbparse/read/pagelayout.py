@@ -32,6 +32,7 @@ class Word:
     size: float
     bold: bool = False
     italic: bool = False
+    glue: bool = True  # may join a touching neighbour without a space (False for OCR boxes)
 
 
 @dataclass
@@ -49,7 +50,7 @@ class Line:
 
     @property
     def text(self) -> str:
-        return " ".join(w.text for w in self.words)
+        return "".join(t for t, _ in self.runs()).rstrip()
 
     @property
     def bold(self) -> bool:
@@ -63,7 +64,13 @@ class Line:
         return self.bold, sum(len(w.text) for w in self.words if w.italic) * 2 > n
 
     def runs(self) -> list[Run]:
-        return [(w.text + " ", w.bold) for w in self.words]
+        """Words with the space that follows each. Touching words get none: pdfplumber splits a
+        word where the font changes ("1" in the label font + "." in the text font)."""
+        out: list[Run] = []
+        for w, nxt in zip(self.words, self.words[1:] + [None]):
+            touching = nxt is not None and w.glue and nxt.x0 - w.x1 < 0.12 * min(w.size, nxt.size)
+            out.append((w.text if touching else w.text + " ", w.bold))
+        return out
 
 
 @dataclass
@@ -184,13 +191,15 @@ def frame(pages: list[Page]) -> Frame:
 # ------------------------------------------------------------------ two-column zones
 
 def segments(ln: Line, size: float) -> list[list[Word]]:
-    """Split a line at gaps wide enough to be a column gutter: wider than 1.5 em and than
-    2.5 times the line's narrowest gap, so a loose justified line (all gaps wide) stays whole."""
+    """Split a line at gaps wide enough to be a column gutter: wider than 1.5 em, or 0.8 em
+    where the font changes across the gap (header columns typed with tabs), and always wider
+    than 2.5 times the line's narrowest gap, so a loose justified line stays whole."""
     gaps = [b.x0 - a.x1 for a, b in zip(ln.words, ln.words[1:])]
-    floor = max(1.5 * size, 2.5 * min(gaps) if len(gaps) > 1 else 0.0)
+    floor = 2.5 * min(gaps) if len(gaps) > 1 else 0.0
     segs = [[ln.words[0]]]
-    for g, w in zip(gaps, ln.words[1:]):
-        if g > floor:
+    for g, a, w in zip(gaps, ln.words, ln.words[1:]):
+        style_change = a.bold != w.bold or a.italic != w.italic or abs(a.size - w.size) > 0.5
+        if g > floor and (g > 1.5 * size or (style_change and g > 0.8 * size)):
             segs.append([w])
         else:
             segs[-1].append(w)
@@ -210,8 +219,8 @@ def _seed(ln: Line, fr: Frame) -> tuple[float, float] | None:
         return None
     lo, hi = segs[0][-1].x1, segs[1][0].x0
     spans_body = segs[0][0].x0 <= fr.left + fr.size and segs[1][-1].x1 >= fr.right - fr.size
-    if spans_body and hi - lo < 5 * fr.size:  # a loose justified line, not two columns
-        return None
+    if spans_body and len(ln.words) < 4 and hi - lo < 5 * fr.size:
+        return None  # too few words to tell a loose justified line from two columns
     return lo, hi
 
 
@@ -316,8 +325,7 @@ def _continues(prev: Line, ln: Line, para: list[Line], fr: Frame) -> bool:
         return False
     if starts_item(ln.text):
         return False
-    if prev.bold != ln.bold and (prev.bold or ln.bold):
-        return False
+    # No rule on bold changes: inline bold (a cited resolution) runs over whole lines.
     if not (fr.full(prev) or wraps(prev, ln, fr.right, fr.size) or ln.text[:1].islower()):
         return False  # the short last line of a paragraph
     if ln.x0 > prev.x0 + 0.6 * fr.size:
@@ -344,7 +352,9 @@ def assemble(pages: list[Page], fr: Frame) -> list[Block]:
     def flush() -> None:
         nonlocal para
         if para:
-            blocks.append(Lines([ln.runs() for ln in para]) if centred else Para(join_runs(para)))
+            # Lines sharing a left edge are an indented left-aligned block, not a centred title.
+            aligned = len(para) > 1 and all(abs(a.x0 - b.x0) < 0.3 * fr.size for a, b in zip(para, para[1:]))
+            blocks.append(Lines([ln.runs() for ln in para]) if centred and not aligned else Para(join_runs(para)))
         para = []
 
     for pno, page in enumerate(pages):
@@ -382,7 +392,7 @@ def assemble(pages: list[Page], fr: Frame) -> list[Block]:
             ln = item
             c = fr.centered(ln)
             near = para and ln.page == para[-1].page and ln.top - para[-1].bottom < fr.gap + 1.5 * fr.size
-            if para and centred and near and (c or _symmetric(ln, fr)) and ln.bold == para[-1].bold:
+            if para and centred and near and (c or (_symmetric(ln, fr) and ln.bold == para[-1].bold)):
                 para.append(ln)
             elif para and not centred and not c and _continues(para[-1], ln, para, fr):
                 para.append(ln)
