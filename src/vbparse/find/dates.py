@@ -56,6 +56,15 @@ def scan(clean: str, start: int = 0, end: int | None = None) -> list[Hit]:
     return hits
 
 
+def date_scan(ctx) -> list[Hit]:
+    """All date matches of the cleaned text, computed once per document and shared (references
+    read the date after a number from it, the dates finder resolves all of them)."""
+    hits = ctx.scratch.get("date_scan")
+    if hits is None:
+        hits = ctx.scratch["date_scan"] = scan(ctx.view.clean)
+    return hits
+
+
 def resolve(hits: list[Hit], clean: str, issued: str | None, plan_year: int | None):
     """Hits -> (hit, iso, precision, inferred, role) with years completed and periods paired."""
     out = []
@@ -93,7 +102,7 @@ def resolve(hits: list[Hit], clean: str, issued: str | None, plan_year: int | No
 @component("dates", requires=("header",))
 def find_dates(ctx) -> None:
     view = ctx.view
-    hits = scan(view.clean)
+    hits = date_scan(ctx)
     resolved = resolve(hits, view.clean, ctx.doc.header.issued, ctx.year)
     issued_span = ctx.scratch.get("issued_span")
     mentions = []

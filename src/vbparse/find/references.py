@@ -19,7 +19,7 @@ from ..pipeline import component
 from ..resolve.keys import fold_symbol, reference_key
 from ..text import fold
 from .dates import resolve as resolve_dates
-from .dates import scan as scan_dates
+from .dates import date_scan
 from .sections import section_at
 
 # A symbol part: capitals and digits, with at most one lower-case letter (TTg, CTr, QyĐ, TTr).
@@ -93,6 +93,7 @@ def find_references(ctx) -> None:
     header_end = lay.lines[hb - 1].end if hb > ha else -1
     pre_a, pre_b = lay.preamble
     tw_re = _type_word_re()
+    date_at = {h.cs: h for h in date_scan(ctx) if h.kind == "full"}
     for m in _NUMSYM.finditer(clean):
         tw = tw_re.search(clean, max(0, m.start() - 45), m.start())
         tw_word = tw.group("tw") if tw else None
@@ -122,13 +123,13 @@ def find_references(ctx) -> None:
         issued = None
         year = int(m["ny"]) if m["ny"] else None
         dm = _AFTER_DATE.match(clean, cend)
-        hits = scan_dates(clean, dm.end() if dm else cend, min(len(clean), cend + 60))
-        if hits and hits[0].cs == (dm.end() if dm else cend) and hits[0].kind == "full":
-            resolved = resolve_dates(hits[:1], clean, None, None)
+        hit = date_at.get(dm.end() if dm else cend)
+        if hit is not None:
+            resolved = resolve_dates([hit], clean, None, None)
             if resolved:
                 issued = resolved[0][1]
-                year = hits[0].y
-                cend = hits[0].ce
+                year = hit.y
+                cend = hit.ce
         issuer = None
         om = _OF.match(clean, cend)
         if om:
