@@ -41,9 +41,13 @@ def _recurrence_re() -> regex.Pattern:
 def _subject_re() -> regex.Pattern:
     org = alternation(orgs()["org"])
     verbs = alternation(cues()["verb"])
+    # the subject: an organisation head ("Sở Nội vụ", "Đội Tham mưu (Tổ ...)"), or any plural or
+    # distributive noun phrase ("các trường mầm non, tiểu học", "mỗi cơ sở Hội"), up to the verb
+    body = r"(?:[^;:.()]|\([^()]{0,60}\))"
     return regex.compile(
-        r"^(?:[-+•–]\s*)?(?:(?:" + alternation(cues()["addressee"]) + r")\s+)?(?P<who>(?:(?:các|Các|mỗi|Mỗi)\s+)?"
-        + org + r"(?![\p{L}])(?:(?!\s(?:" + verbs + r")(?![\p{L}]))[^;:.()])*?)\s+(?=" + verbs + r"(?![\p{L}]))",
+        r"^(?:[-+•–]\s*)?(?:(?:" + alternation(cues()["addressee"]) + r")\s+)?(?P<who>"
+        r"(?:(?:các|mỗi|từng|100%)(?!\s+" + alternation(orgs()["not-org"]) + r"(?![\p{L}]))\s+" + body + r"*?)"
+        r"|(?:" + org + r")(?![\p{L}])(?!\s+" + alternation(orgs()["not-org"]) + r"(?![\p{L}]))(?:(?!\s(?:" + verbs + r")(?![\p{L}]))" + body + r")*?)\s+(?=" + verbs + r"(?![\p{L}]))",
         regex.I,
     )
 
@@ -65,7 +69,9 @@ def _org_heading(heading: str | None) -> bool:
     if not heading:
         return False
     if _ORG_HEAD is None:
-        _ORG_HEAD = regex.compile(r"^(?:(?:các|mỗi|từng)\s+)?" + alternation(orgs()["org"]) + r"(?![\p{L}])", regex.I)
+        not_org = r"(?!\s+" + alternation(orgs()["not-org"]) + r"(?![\p{L}]))"
+        _ORG_HEAD = regex.compile(r"^(?:(?:các|mỗi|từng)" + not_org + r"\s+\p{L}|(?:" + alternation(orgs()["org"]) + r")(?![\p{L}])"
+                                  + not_org + ")", regex.I)
     return bool(_ORG_HEAD.match(heading)) and len(heading.split()) <= 16
 
 
@@ -89,7 +95,8 @@ def find_deadlines(ctx) -> None:
         if cue is None and h.kind in ("month", "quarter"):
             # "hoàn thành ... trong quý III năm 2024": a month or quarter after "trong" is a due period
             cue = _PERIOD_CUE.search(clean, max(0, h.cs - 12), h.cs)
-            if cue and not _DONE.search(clean, max(0, h.cs - 200), h.cs):
+            clause_from = max(clean.rfind(".", 0, h.cs), clean.rfind(";", 0, h.cs), h.cs - 200, 0)
+            if cue and not _DONE.search(clean, clause_from, h.cs):
                 cue = None  # "tổ chức trong tháng 6/2024" dates an event, it sets no deadline
         in_table = _table_deadline(text, s, e)
         if not cue and not in_table and out and prev_ce is not None and _LIST_GAP.fullmatch(clean[prev_ce:h.cs]):
@@ -106,7 +113,11 @@ def find_deadlines(ctx) -> None:
         before = " ".join(text[clause_a:cue_src].replace("*", " ").split())
         after = " ".join(text[e:clause_b].replace("*", " ").split())
         sec_id = section_at(doc.sections, s)
-        responsible, task = _responsible_and_task(doc, lay, text, sec_id, para_a, before, after, in_table)
+        row = _table_row(lay, text, s) if in_table else None
+        if row is not None:
+            responsible, task = row
+        else:
+            responsible, task = _responsible_and_task(doc, lay, text, sec_id, para_a, before, after)
         rm = _recurrence_re().search(clause) or _recurrence_re().search(text[para_a:s])
         recurrence = next((k for k, v in rm.groupdict().items() if v), None) if rm else None
         out.append(Deadline(due=value, task=task, responsible=responsible, section=sec_id, text=text[s:e],
@@ -158,12 +169,50 @@ def _table_deadline(text: str, s: int, e: int) -> bool:
     return len(_DATE_WORDS.sub("", cell)) <= 3
 
 
-def _responsible_and_task(doc, lay, text, sec_id, para_a, before, after, in_table):
-    # 1. a table row: task | responsible | date
-    if in_table and "|" in before:
-        cells = [c.strip(" *") for c in before.split("|") if c.strip(" *")]
-        if len(cells) >= 2:
-            return cells[-1], cells[-2]
+_TASK_COL = regex.compile(r"nội\s+dung|nhiệm\s+vụ|công\s+việc|hoạt\s+động", regex.I)
+_WHO_COL = regex.compile(r"chủ\s+trì|thực\s+hiện|phụ\s+trách|trách\s+nhiệm|đơn\s+vị|cơ\s+quan|người", regex.I)
+_WHEN_COL = regex.compile(r"thời\s+(?:gian|hạn)|hoàn\s+thành|tiến\s+độ", regex.I)
+
+
+def _cells(line: str) -> list[str]:
+    return [" ".join(c.replace("*", " ").split()) for c in line.strip().strip("|").split("|")]
+
+
+def _table_row(lay, text: str, offset: int):
+    """(responsible, task) of the row holding the due date, read through the table's header row
+    ("TT | Nội dung | Đơn vị chủ trì | Thời gian hoàn thành"); without a header, the cell before
+    the date is the responsible party and the longest cell the task."""
+    i = lay.line_at(offset)
+    row = _cells(lay.lines[i].raw)
+    date_col = next((k for k, c in enumerate(row) if c and lay.lines[i].raw.find(c) <= offset - lay.lines[i].start
+                     < lay.lines[i].raw.find(c) + len(c) + 1), None)
+    header = None
+    for j in range(i - 1, max(-1, i - 40), -1):
+        raw = lay.lines[j].raw
+        if "|" not in raw:
+            if lay.lines[j].blank:
+                continue
+            break
+        cells = _cells(raw)
+        if len(cells) == len(row) and any(_WHEN_COL.search(c) for c in cells) and any(_TASK_COL.search(c) for c in cells):
+            header = cells
+            break
+    if header is not None:
+        task_col = next((k for k, c in enumerate(header) if _TASK_COL.search(c)), None)
+        who_col = next((k for k, c in enumerate(header) if _WHO_COL.search(c) and not _WHEN_COL.search(c)
+                        and k != task_col), None)
+        task = row[task_col] if task_col is not None else None
+        who = row[who_col] if who_col is not None else None
+        return who or None, task or None
+    if date_col is None or date_col == 0:
+        return None
+    others = [c for k, c in enumerate(row) if k != date_col and c and not c.isdigit()]
+    task = max(others, key=len) if others else None
+    who = row[date_col - 1] if row[date_col - 1] != task else None
+    return who or None, task
+
+
+def _responsible_and_task(doc, lay, text, sec_id, para_a, before, after):
     task = before
     who = None
     m = _subject_re().match(before)

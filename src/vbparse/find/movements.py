@@ -30,7 +30,8 @@ _CUES = [
 # The cue nearest the quote decides ("Đợt thi đua với tinh thần “...”" is a slogan): the greedy
 # prefix makes the match end at the rightmost cue; "chủ đề thi đua" is guarded so it stays a topic.
 _CUE_RE = regex.compile(
-    r"(?s:.*)(?<![\p{L}])(?:" + "|".join(f"(?P<{k}>{p})" for k, p in _CUES) + r")\s*(?::\s*)?(?:[\p{Ll}\s]{0,25})?$",
+    # between cue and quote: a few words ("chủ đề Tháng hành động năm 2025 “...”"), no punctuation
+    r"(?s:.*)(?<![\p{L}])(?:" + "|".join(f"(?P<{k}>{p})" for k, p in _CUES) + r")\s*(?::\s*)?(?:[\p{L}\d\s]{0,40})?$",
     regex.I,
 )
 _LIST_GAP = regex.compile(r'^\s*(?:[,;]|và|hoặc)?\s*(?:(?:phong\s+trào(?:\s+thi\s+đua)?|cuộc\s+vận\s+động|mô\s+hình)\s*)?$', regex.I)
@@ -103,8 +104,6 @@ def find_movements(ctx) -> None:
         if not _LETTER.search(inner):
             continue
         s, e = view.to_source(qs, qe)
-        if s < body_from and ctx.layout.title_line is not None:
-            continue  # the title may quote a document name; movements live in the body
         before = clean[max(0, qs - 61): qs - 1]
         kind = None
         cm = _CUE_RE.match(before)

@@ -19,6 +19,8 @@ _NOI_NHAN = regex.compile(r"^(?:Nơi\s+nhận|NƠI\s+NHẬN)\s*:?\s*(?P<rest>.*)
 _ITEM = regex.compile(r"^[-+•–]\s*(?P<t>.+)$")
 _AUTH = regex.compile(r"^(?P<a>(?:TM|KT|TL|TUQ|Q|T/M|K/T|T\.M)\.?\s+.+)$")
 _NAME = regex.compile(r"^(?:\p{Lu}[\p{Ll}\p{Lu}]*\.?\s+){1,5}\p{Lu}[\p{Ll}\p{Lu}]*$")
+# "Thượng tá Võ Minh Hoàng": a police or army rank is not part of the name
+_RANK = regex.compile(r"^(?:(?:Thượng|Trung|Thiếu|Đại)\s+(?:tá|úy|uý|tướng)|Cấp\s+tá|Trung\s+sĩ|Thượng\s+sĩ|Bác\s+sĩ|BS\.?|ThS\.?|TS\.?|PGS\.?\s*TS\.?|GS\.?)\s+", regex.I)
 
 
 @lru_cache(maxsize=None)
@@ -64,6 +66,8 @@ def find_signer(ctx) -> None:
         current = None
 
     for k, ln in enumerate(lines):
+        if _RANK.match(ln.text):
+            ln = type(ln)(ln.start, ln.end, _RANK.sub("", ln.raw.strip(" *")))
         if in_list and recipients and (ln.blank or ln.text == "") and not _next_is_item(lines, k):
             flush()
             in_list = False  # the list ended; what follows is signature or annex
