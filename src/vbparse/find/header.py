@@ -29,6 +29,7 @@ _PLACE_BEFORE = regex.compile(
 )
 _MOTTOS = tuple(fold(m) for m in ("cộng hòa xã hội chủ nghĩa việt nam", "đảng cộng sản việt nam",
                                     "độc lập - tự do - hạnh phúc"))
+_STANDING = {"ban thuong truc", "ban thuong vu", "ban chap hanh"}
 _DASH = regex.compile(r"\s*-\s*")
 _YEAR_SLASH = regex.compile(r"\d{4}/")
 _SO = regex.compile(r"^Số\s*[:.]?(?:\s|$|\d)")
@@ -93,6 +94,8 @@ def compose_issuer(units: list[str]) -> str | None:
             return body
         _, loc = split_locality(parent)
         return f"{body} {loc.split(' ', 1)[1]}" if loc and " " in loc else body
+    if fold(body) in _STANDING:  # "Ban Thường trực" of the body above it
+        return f"{body} {parent}"
     for item in orgs().get("suffix", ()):
         key, _, suffix = item.partition("=")
         if fold(parent).endswith(fold(key)) and not fold(body).endswith(fold(suffix)):

@@ -66,8 +66,6 @@ def find_signer(ctx) -> None:
         current = None
 
     for k, ln in enumerate(lines):
-        if _RANK.match(ln.text):
-            ln = type(ln)(ln.start, ln.end, _RANK.sub("", ln.raw.strip(" *")))
         if in_list and recipients and (ln.blank or ln.text == "") and not _next_is_item(lines, k):
             flush()
             in_list = False  # the list ended; what follows is signature or annex
@@ -121,6 +119,7 @@ def _next_is_item(lines, k: int) -> bool:
 
 
 def _signer(cells: list[str]) -> Signer | None:
+    cells = [_RANK.sub("", c) for c in cells]
     auth: list[str] = []
     position = None
     name = None

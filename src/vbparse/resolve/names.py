@@ -77,7 +77,7 @@ def name_case(upper: str) -> str:
         k = m.end()
         cap = True
         while k < len(out):
-            if loc_re.match(low, k) and k > m.end():
+            if k > m.start() and loc_re.match(low, k) and (k == m.end() or low[k - 1] == " "):
                 break
             if cap and out[k].isalpha():
                 out[k] = out[k].upper()
