@@ -12,16 +12,23 @@ from ..model import DateMention
 from ..pipeline import component
 from ..resolve.dates import ROMAN_QUARTER, complete_year, end_of_month, end_of_quarter, iso
 
-_Y = r"(?:19|20)\d{2}"
-DATE_RE = regex.compile(
-    rf"""
-    (?P<full>(?<![\d/.])(?P<fd>\d{{1,2}})\s*(?P<fs>[/.-])\s*(?P<fm>\d{{1,2}})\s*(?P=fs)\s*(?P<fy>{_Y})(?![\d/]))
-  | (?P<verbal>(?<![\d/])(?P<vd>\d{{1,2}})\s+tháng\s+(?P<vm>\d{{1,2}})(?![\d/])(?:\s*,?\s*năm\s+(?P<vy>{_Y})(?!\d))?)
-  | (?P<partial>(?<=(?:ngày|từ|đến|trước|sau|hết|tới|và|hạn|dịp)\s{{1,3}}|(?<!\d\s?)\((?=\d{{1,2}}/\d{{1,2}}\))|\d{{1,2}}\s*/\s*\d{{1,2}}(?:\s*/\s*\d{{4}})?\s*[,;]\s{{1,3}})(?P<pd>\d{{1,2}})\s*/\s*(?P<pm>\d{{1,2}})(?![\d/]|\s*/\s*\d))
-  | (?P<month>(?<![\p{{L}}])tháng\s+(?P<mm>\d{{1,2}})\s*(?:/|-|năm)\s*(?P<my>{_Y})(?!\d))
-  | (?P<quarter>(?<![\p{{L}}])quý\s+(?P<q>IV|I{{1,3}}|[1-4])\s*(?:/|-|năm)\s*(?P<qy>{_Y})(?!\d))
-    """,
-    regex.X | regex.I,
+_Y = r"(?:1[89]|20)\d{2}"  # 1890: anniversaries reach back to Hồ Chí Minh's birth
+# Two scans, each opening with something rare (a digit; "tháng"/"quý"), so the regex engine
+# skips prose fast. Day-month dates need a cue before them ("trước ngày 15/10"), checked after.
+NUM_RE = regex.compile(
+    rf"""(?<![\d/.])(?P<d>\d{{1,2}})(?:
+        \s*(?P<fs>[/.-])\s*(?P<fm>\d{{1,2}})\s*(?P=fs)\s*(?P<fy>{_Y})(?![\d/])
+      | \s+(?i:tháng)\s+(?P<vm>\d{{1,2}})(?![\d/])(?:\s*,?\s*(?i:năm)\s+(?P<vy>{_Y})(?!\d))?
+      | \s*/\s*(?P<pm>\d{{1,2}})(?![\d/]|\s*/\s*\d))""",
+    regex.X,
+)
+MQ_RE = regex.compile(
+    rf"(?P<w>(?i:tháng|quý))\s+(?P<n>IV|I{{1,3}}|\d{{1,2}})\s*(?:/|-|(?i:năm))\s*(?P<y>{_Y})(?!\d)"
+)
+_PARTIAL_CUE = regex.compile(
+    r"(?:(?<![\p{L}])(?:ngày|từ|đến|trước|sau|hết|tới|và|hạn|dịp)\s{1,3}"
+    r"|\d{1,2}\s*/\s*\d{1,2}(?:\s*/\s*\d{4})?\s*[,;]\s{1,3})$",
+    regex.I,
 )
 _NGAY_BEFORE = regex.compile(r"ngày\s{1,3}$", regex.I)
 _PERIOD_GAP = regex.compile(r"^\s*(?:đến|tới|-|–|—)\s*(?:hết\s+)?(?:ngày\s+)?$", regex.I)
@@ -38,21 +45,34 @@ class Hit:
 
 
 def scan(clean: str, start: int = 0, end: int | None = None) -> list[Hit]:
+    end = len(clean) if end is None else end
     hits = []
-    for m in DATE_RE.finditer(clean, start, len(clean) if end is None else end):
-        if m.group("full"):
-            hits.append(Hit(m.start(), m.end(), "full", int(m["fy"]), int(m["fm"]), int(m["fd"])))
-        elif m.group("verbal"):
+    for m in NUM_RE.finditer(clean, start, end):
+        a = m.start()
+        if m["fy"]:
+            hits.append(Hit(a, m.end(), "full", int(m["fy"]), int(m["fm"]), int(m["d"])))
+        elif m["vm"]:
             year = int(m["vy"]) if m["vy"] else None
-            if year is None and not _NGAY_BEFORE.search(clean, max(0, m.start() - 8), m.start()):
+            if year is None and not _NGAY_BEFORE.search(clean, max(0, a - 8), a):
                 continue  # "6 tháng 12" without "ngày" or a year is not a date
-            hits.append(Hit(m.start(), m.end(), "full" if year else "partial", year, int(m["vm"]), int(m["vd"])))
-        elif m.group("partial"):
-            hits.append(Hit(m.start(), m.end(), "partial", None, int(m["pm"]), int(m["pd"])))
-        elif m.group("month"):
-            hits.append(Hit(m.start(), m.end(), "month", int(m["my"]), int(m["mm"]), None))
+            hits.append(Hit(a, m.end(), "full" if year else "partial", year, int(m["vm"]), int(m["d"])))
         else:
-            hits.append(Hit(m.start(), m.end(), "quarter", int(m["qy"]), None, None, ROMAN_QUARTER[m["q"].upper()]))
+            # "1/2 ngày" is half a day: a day-month needs a cue, or to stand alone in brackets
+            bracketed = clean[a - 1:a] == "(" and clean[m.end():m.end() + 1] == ")" and not clean[a - 3:a - 1].strip().isdigit()
+            if bracketed or _PARTIAL_CUE.search(clean, max(0, a - 16), a):
+                hits.append(Hit(a, m.end(), "partial", None, int(m["pm"]), int(m["d"])))
+    taken = [(h.cs, h.ce) for h in hits]
+    for m in MQ_RE.finditer(clean, start, end):
+        a = m.start()
+        if a > 0 and clean[a - 1].isalpha() or any(x <= a < y for x, y in taken):
+            continue  # inside "ngày 18 tháng 11 năm 2025", or part of a longer word
+        n, year = m["n"].upper(), int(m["y"])
+        if m["w"].lower() == "quý":
+            if n in ROMAN_QUARTER:
+                hits.append(Hit(a, m.end(), "quarter", year, None, None, ROMAN_QUARTER[n]))
+        elif n.isdigit():
+            hits.append(Hit(a, m.end(), "month", year, int(n), None))
+    hits.sort(key=lambda h: h.cs)
     return hits
 
 
