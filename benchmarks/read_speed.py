@@ -4,8 +4,8 @@ own plain extraction, on the same files in the same run.
 
     python benchmarks/read_speed.py [--repeat 3] [--ocr] [--json] [extra .pdf/.docx files ...]
 
-Files: the parity set (corpora/tools/make_parity.py, generated into a temporary directory) plus
-any given on the command line. Each mode runs in its own Python process so that its peak RSS
+Files: the parity set (corpora/tools/make_parity.py, generated into a temporary directory), one
+long PDF made of those PDFs back to back (4 times), plus any given on the command line. Each mode runs in its own Python process so that its peak RSS
 is its own (ru_maxrss never goes down); "rss_base" is that process after imports, before work.
 Modes:
   pdfplumber   pdfplumber.open() + page.extract_text() per page (the baseline the issue names)
@@ -101,6 +101,17 @@ def main(argv: list[str] | None = None) -> int:
         mp.main(["--out", tmp] + ([] if args.ocr else ["--no-scan"]))
         out = Path(tmp)
         pdfs = sorted(str(p) for p in out.glob("*.pdf") if not p.name.endswith(".scan.pdf"))
+        # One long document too (all plans back to back), so per-file overhead does not hide
+        # per-page cost.
+        import pypdf
+
+        merged = pypdf.PdfWriter()
+        for f in pdfs * 4:
+            merged.append(f)
+        long_pdf = out / "zz-long.pdf"
+        with open(long_pdf, "wb") as fh:
+            merged.write(fh)
+        pdfs.append(str(long_pdf))
         pdfs += [f for f in args.files if f.lower().endswith(".pdf")]
         docxs = sorted(str(p) for p in out.glob("*.docx") if not p.name.endswith(".tcvn3.docx"))
         pages = {f: _page_count(f) for f in pdfs}

@@ -223,3 +223,95 @@ def test_ocr_scanned_pdf(parity, capsys):
               f"words {words:.3f}; {[w for w in doc.source.warnings if 'OCR' in w][0]}")
     assert both >= 0.8
     assert words >= 0.9
+
+
+# ------------------------------------------------------------------ legacy fonts, small fixtures
+
+def _encoder(table: str):
+    """Unicode -> legacy surface text, the inverse of viparse's table (longest first)."""
+    import importlib
+
+    entries = importlib.import_module(f"viparse.normalize.{table}")._ENTRIES
+    inv = {dst: src for src, dst in entries}
+    return lambda text: "".join(inv.get(ch, ch) for ch in text)
+
+
+LEGACY_LINES = [  # (font as the PDF/DOCX names it, text it must read as)
+    (".VnTimeH", "KẾ HOẠCH"),
+    (".VnTime", "Căn cứ Kế hoạch số 129/KH-LĐLĐ ngày 02/7/2021 của Ban Thường vụ Liên đoàn Lao động tỉnh"),
+    ("VNI-Times", "Thực hiện Quyết định số 2151/QĐ-BYT ngày 04/6/2015 của Bộ Y tế về đổi mới phong cách"),
+]
+
+
+def _encode(font: str, text: str) -> str:
+    if font.startswith("VNI"):
+        return _encoder("vni")(text)
+    return _encoder("tcvn3")(text.lower() if font.endswith("H") else text)
+
+
+def test_legacy_font_pdf(tmp_path):
+    """A PDF whose fonts are named .VnTime/.VnTimeH/VNI-Times and whose text layer holds the
+    legacy codes (made by drawing the codes with DejaVu and renaming the fonts)."""
+    if not FONT.exists():
+        pytest.skip("fonts-dejavu-core not installed")
+    import pypdf
+    from pypdf.generic import NameObject
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    # One face per legacy font: reportlab shares one subset between names of the same file.
+    faces = ["DejaVuSerif", "DejaVuSerif-Bold", "DejaVuSans"]
+    src = tmp_path / "draw.pdf"
+    c = canvas.Canvas(str(src), invariant=1)
+    y = 760
+    for face, (font, text) in zip(faces, LEGACY_LINES):
+        pdfmetrics.registerFont(TTFont(f"L-{face}", str(FONT.parent / f"{face}.ttf")))
+        c.setFont(f"L-{face}", 12)
+        c.drawString(72, y, _encode(font, text))
+        y -= 20
+    c.save()
+    rename = {face: font for face, (font, _) in zip(faces, LEGACY_LINES)}
+    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(src))
+    for ref in writer.pages[0]["/Resources"]["/Font"].values():
+        f = ref.get_object()
+        face = str(f["/BaseFont"]).split("+")[-1]
+        if face in rename:
+            new = NameObject(f"/ABCDEF+{rename[face]}")
+            f[NameObject("/BaseFont")] = new
+            f["/FontDescriptor"].get_object()[NameObject("/FontName")] = new
+    out = tmp_path / "legacy.pdf"
+    with open(out, "wb") as fh:
+        writer.write(fh)
+    ext = read_path(out)
+    for _, text in LEGACY_LINES:
+        assert text in ext.text, ext.text
+    assert any("tcvn3" in w and "vni" in w for w in ext.warnings), ext.warnings
+
+
+def test_vni_docx(tmp_path):
+    import docx
+
+    d = docx.Document()
+    for font, text in LEGACY_LINES:
+        r = d.add_paragraph().add_run(_encode(font, text))
+        r.font.name = font
+    f = tmp_path / "vni.docx"
+    d.save(f)
+    ext = read_path(f)
+    assert [ln for ln in ext.text.splitlines() if ln] == [t for _, t in LEGACY_LINES]
+    assert any("vni" in w for w in ext.warnings)
+
+
+def test_html_legacy_font_face_and_legacy_page():
+    from vbparse.read import read_bytes
+
+    body = LEGACY_LINES[1][1]
+    tcvn3 = _encoder("tcvn3")
+    page = f'<html><head><meta charset="utf-8"></head><body><p><font face=".VnTime">{tcvn3(body)}</font></p><p>Dòng Unicode.</p></body></html>'
+    ext = read_bytes(page.encode("utf-8"), "face.html")
+    assert ext.text == f"{body}\n\nDòng Unicode.\n" and any("tcvn3" in w for w in ext.warnings)
+    # A whole page saved in TCVN3 bytes: decoded once, the .VnTime face must not decode it again.
+    page = f'<html><body><p>{tcvn3(body)}</p><p><font face=".VnTime">{tcvn3("Kế hoạch")}</font></p></body></html>'
+    ext = read_bytes(page.encode("latin-1"), "legacy.html")
+    assert ext.text == f"{body}\n\nKế hoạch\n" and ext.encoding == "tcvn3"

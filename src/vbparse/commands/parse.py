@@ -35,13 +35,16 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(1)
 
     @app.command("text")
-    def text_cmd(file: str = typer.Argument(..., help="a plan file; - reads stdin")) -> None:
+    def text_cmd(
+        file: str = typer.Argument(..., help="a plan file; - reads stdin"),
+        password: Optional[str] = typer.Option(None, "--password", help="password for encrypted PDFs"),
+    ) -> None:
         """Print the decoded NFC text that all offsets point into."""
         from ..errors import InputError
         from ..read import read_path
 
         try:
-            ext = read_path(file)
+            ext = read_path(file, **({"password": password} if password else {}))
         except InputError as e:
             print(f"vbparse: {e}", file=sys.stderr)
             raise typer.Exit(1)

@@ -65,7 +65,16 @@ def read_bytes(data: bytes, path: str | None = None, **opts) -> Extracted:
         reader = importlib.import_module(f"{__name__}.{module}")
     except ModuleNotFoundError as e:
         raise InputError(path, f"no reader for {fmt} files in this install ({e.name})") from None
-    ext = reader.extract(data, path, **opts)
+    named = Path(path).suffix.lower().lstrip(".") if path else ""
+    try:
+        ext = reader.extract(data, path, **opts)
+    except InputError as e:
+        if fmt == "txt" and named in ("pdf", "docx", "doc"):
+            # the name promised a document the bytes are not: say that, not "binary data"
+            raise InputError(path, f"named .{named} but not a {named.upper()} file ({e.cause})") from None
+        raise
+    if fmt == "txt" and named in ("pdf", "docx", "doc"):
+        ext.warnings.append(f"named .{named} but read as text: the content is not a {named.upper()} file")
     ext.sha256 = hashlib.sha256(data).hexdigest()
     ext.path = path
     if fmt == "md" and ext.format == "txt":

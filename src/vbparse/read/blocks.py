@@ -35,13 +35,14 @@ class Table:
 
 Block = Para | Lines | Table
 
-NUMBER_LINE = re.compile(r"^Số\b")
+NUMBER_LINE = re.compile(r"^Số\s*[:\d/]")  # "Số: 104/KH-CĐYT", "Số 01-KL/CB", "Số:   /CV"; not "Số lượng"
 DATE_LINE = re.compile(r"\bngày\b.*\bnăm\b|,\s*ngày\b")
 MOTTO_LINE = re.compile(r"^(?:CỘNG HÒA|CỘNG HOÀ|Độc lập|ĐỘC LẬP|ĐẢNG CỘNG SẢN)")
 RULE_LINE = re.compile(r"^[-_=–—.*\s]*$")  # "-------" under the issuer / motto, or nothing
 
 
-MARKER = re.compile(r"^(?:[IVXLC]+\.|\d{1,2}[.)]|\d{1,2}(?:\.\d{1,2})+\.?|[a-zđ][.)]|[-+•–*])\s+")
+# I. / II- (Party style) / 1. / 1) / 1- / 1.1 / a) / a. / bullets
+MARKER = re.compile(r"^(?:[IVXLC]+[.-]|\d{1,2}[.)-]|\d{1,2}(?:\.\d{1,2})+\.?|[a-zđ][.)]|[-+•–*])\s+")
 
 
 def starts_item(text: str) -> bool:

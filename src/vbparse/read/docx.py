@@ -221,13 +221,14 @@ def _body_blocks(body, walker: _Walker, styles: Styles) -> list[Block]:
 
     def walk(container) -> None:
         nonlocal seen_text, header_done
-        pre: list[list[Run]] = []  # leading paragraphs, held back until we know if they are a header
+        # Leading paragraphs (runs, centred), held back until we know if they are a header.
+        pre: list[tuple[list[Run], bool]] = []
         for el in container:
             if el.tag == W + "p":
                 runs, is_centre, boxes = walker.paragraph(el)
                 if not header_done and not seen_text and len(pre) < 12 and not _title_like(runs):
-                    pre.append(runs)
-                    pre.extend(boxes)
+                    pre.append((runs, is_centre))
+                    pre.extend((b, False) for b in boxes)
                     continue
                 if pre:
                     release(pre)
@@ -262,20 +263,20 @@ def _body_blocks(body, walker: _Walker, styles: Styles) -> list[Block]:
             release(pre)
         sink.flush()
 
-    def release(pre: list[list[Run]]) -> None:
+    def release(pre: list[tuple[list[Run], bool]]) -> None:
         """Leading paragraphs: a header typed with tabs ("ISSUER<tab>CỘNG HÒA ...") is split
         into its two columns; anything else goes out as ordinary paragraphs."""
         nonlocal header_done, seen_text
-        cols = [_tab_columns(r) for r in pre]
+        cols = [_tab_columns(r) for r, _ in pre]
         if any(c[2] for c in cols) and any(is_header_text(_plain(x)) for lft, rgt, _ in cols for x in lft + rgt):
             header_done = True
             left = [x for lft, _, _ in cols for x in lft]
             right = [x for _, rgt, _ in cols for x in rgt]
             sink.add(*header_blocks(left, right))
         else:
-            for r in pre:
-                add_para(r, False)
-        seen_text = True
+            for r, centre in pre:
+                add_para(r, centre)
+        seen_text = seen_text or any(_plain(r) for r, _ in pre)
 
     walk(body)
     return sink.blocks

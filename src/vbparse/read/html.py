@@ -57,12 +57,15 @@ def _text_len(el) -> tuple[int, int]:
     return total, links
 
 
+WRAPPERS = {"div", "section", "article", "main", "center", "td"}  # what a portal nests content in
+
+
 def _main(body):
     cur = body
     while True:
         best, best_score = None, 0
         for child in cur.find_all(recursive=False):
-            if child.name in ("table",):  # a table is content, never a wrapper to step into
+            if child.name not in WRAPPERS:  # a paragraph or a table is content, not a wrapper
                 continue
             t, links = _text_len(child)
             score = t - 2 * links
@@ -75,8 +78,9 @@ def _main(body):
 
 
 class _Walker:
-    def __init__(self, keep_breaks: bool = False) -> None:
+    def __init__(self, keep_breaks: bool = False, fonts: bool = True) -> None:
         self.sink = Sink(keep_breaks)
+        self.fonts = fonts  # False when the whole page was already decoded from a legacy encoding
         self.runs: list[Run] = []
         self.centred = False
         self.header_done = False
@@ -118,7 +122,7 @@ class _Walker:
             style = _attr(node, "style")
             b = bold or name in ("b", "strong", "h1", "h2", "h3", "h4", "h5", "h6", "th") or bool(_BOLD_STYLE.search(style))
             face = _attr(node, "face") or (_FONT_STYLE.search(style).group(1).strip() if _FONT_STYLE.search(style) else "")
-            e = legacy_encoding(face) if face else enc
+            e = legacy_encoding(face) if face and self.fonts else enc
             if face and e:
                 self.encodings.add(e.split("-")[0])
             # text-align is inherited in CSS, so is our "centred"
@@ -131,7 +135,7 @@ class _Walker:
                 self.walk(node, b, e, c)
 
     def cell_lines(self, td, bold, enc) -> list[list[Run]]:
-        sub = _Walker(keep_breaks=True)
+        sub = _Walker(keep_breaks=True, fonts=self.fonts)
         sub.walk(td, bold, enc)
         sub.end_block()
         sub.sink.flush()
@@ -188,7 +192,8 @@ def extract(data: bytes, path: str | None, **opts) -> Extracted:
         if not t.decomposed:
             t.decompose()
     body = soup.body or soup
-    walker = _Walker()
+    # A page decoded from TCVN3/VNI bytes as a whole must not be decoded again per font face.
+    walker = _Walker(fonts=enc.split("+")[-1] not in ("tcvn3", "vni", "viscii", "cp1258"))
     walker.walk(_main(body))
     walker.end_block()
     walker.sink.flush()

@@ -16,10 +16,11 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 from ..errors import InputError
-from .pagelayout import Word
+from .pdfgeom import Word
 
 DPI = 300
 HOW_TO = "install Tesseract with Vietnamese (Debian/Ubuntu: apt-get install tesseract-ocr tesseract-ocr-vie; or scripts/install-system-deps.sh)"
@@ -88,30 +89,40 @@ def _ocr_one(exe: str, png: str, timeout: float) -> str:
 
 
 def ocr_pages(data: bytes, page_numbers: list[int], path: object, *, password: str | None = None,
-              timeout: float = 90.0, workers: int | None = None) -> tuple[dict[int, list[Word]], float | None, list[str]]:
+              timeout: float = 60.0, budget: float = 300.0,
+              workers: int | None = None) -> tuple[dict[int, list[Word]], float | None, list[str]]:
     """OCR the given 0-based pages. Returns words per page, mean character confidence (0-100)
-    and warnings for pages that failed (a timeout on one page does not lose the others)."""
+    and warnings for pages that failed (a timeout on one page does not lose the others).
+    Time is bounded twice: `timeout` kills one page's Tesseract, and pages not yet started
+    when `budget` seconds have passed are dropped, so the worst case is budget + timeout."""
     import pypdfium2 as pdfium
 
     exe = require(path)
-    scale = 72.0 / DPI
     warnings: list[str] = []
     words: dict[int, list[Word]] = {}
     confs: list[float] = []
     doc = pdfium.PdfDocument(data, password=password or None)
     try:
         with tempfile.TemporaryDirectory(prefix="vbparse-ocr-") as tmp:
-            pngs = {}
+            pngs, scales = {}, {}
             for n in page_numbers:  # PDFium is not thread-safe: render in this thread
-                img = doc[n].render(scale=DPI / 72.0, grayscale=True).to_pil()
+                page = doc[n]
+                # 300 dpi, but never more than 5000 px a side (a poster-sized page would eat GBs)
+                render_scale = min(DPI / 72.0, 5000 / max(page.get_width(), page.get_height(), 1))
+                img = page.render(scale=render_scale, grayscale=True).to_pil()
+                scales[n] = 1.0 / render_scale  # pixels -> PDF points
                 pngs[n] = os.path.join(tmp, f"p{n}.png")
                 img.save(pngs[n])
             nworkers = workers or min(2, os.cpu_count() or 1)
+            deadline = time.monotonic() + budget
             with ThreadPoolExecutor(max_workers=nworkers) as pool:
                 futs = {n: pool.submit(_ocr_one, exe, pngs[n], timeout) for n in page_numbers}
                 for n, fut in futs.items():
+                    if time.monotonic() > deadline and fut.cancel():
+                        warnings.append(f"OCR time budget ({budget:.0f} s) spent: page {n + 1} not read")
+                        continue
                     try:
-                        ws, cs = _read_tsv(fut.result(), scale)
+                        ws, cs = _read_tsv(fut.result(), scales[n])
                     except subprocess.TimeoutExpired:
                         warnings.append(f"OCR timed out on page {n + 1} (> {timeout:.0f} s); page skipped")
                         continue

@@ -5,7 +5,8 @@ Per page we take words with their font (bold -> heading hint; .VnTime/VNI -> leg
 and ruled tables (cells -> "a | b | c" rows), then rebuild reading order for the whole
 document at once, because running headers are found by comparing pages and paragraphs run
 across page breaks. Bounded: `max_pages` (default 500) and `time_budget` seconds (default 120)
-stop early with a warning; OCR pages are capped by `ocr_max_pages` (default 30).
+stop early with a warning; OCR is capped by `ocr_max_pages` (default 30), `ocr_timeout` per page
+(60 s) and `ocr_budget` in all (300 s).
 """
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ from ..errors import InputError
 from . import Extracted
 from .blocks import extension_warning, render
 from .fonts import decode_run, is_bold, is_italic, legacy_encoding
-from .pagelayout import Page, TableItem, Word, assemble, drop_running, frame, line_text, make_lines
+from .pagelayout import assemble
+from .pdfgeom import Page, TableItem, Word, drop_running, frame, line_text, make_lines
 
 
 @functools.lru_cache(maxsize=65536)
@@ -66,26 +68,28 @@ def _words(page, encodings: set[str]) -> list[Word]:
 
 
 def _tables(page, words: list[Word], pno: int) -> tuple[list[TableItem], list[Word]]:
-    """Ruled tables (>= 2 rows and 2 columns) -> rows of cell text; returns the words left over."""
+    """Ruled tables -> rows of cell text; returns the words left over. A "table" whose rows
+    hold text in one cell only is highlighted or boxed text (shading rectangles make a grid
+    too): its words stay in the flow."""
     items: list[TableItem] = []
     taken: set[int] = set()
     for t in page.find_tables():
-        if len(t.rows) < 2 or max(len(r.cells) for r in t.rows) < 2:
-            continue  # a frame around a paragraph, not a table
-        rows = []
+        rows, used = [], set()
         for r in t.rows:
             cells = []
             for c in r.cells:
                 if c is None:
                     continue  # merged into the cell on its left
                 x0, top, x1, bottom = c
-                inside = [i for i, w in enumerate(words)
-                          if x0 <= (w.x0 + w.x1) / 2 <= x1 and top <= (w.top + w.bottom) / 2 <= bottom]
-                taken.update(inside)
+                inside = [i for i, w in enumerate(words) if i not in taken and
+                          x0 <= (w.x0 + w.x1) / 2 <= x1 and top <= (w.top + w.bottom) / 2 <= bottom]
+                used.update(inside)
                 cells.append(line_text(make_lines([words[i] for i in inside], pno)) if inside else "")
             if any(cells):
                 rows.append(cells)
-        if rows:
+        multi = sum(1 for r in rows if sum(1 for c in r if c) >= 2)
+        if len(rows) >= 2 and multi * 2 >= len(rows):
+            taken |= used
             items.append(TableItem(rows, t.bbox[1], pno))
     return items, [w for i, w in enumerate(words) if i not in taken]
 
@@ -114,13 +118,14 @@ def extract(data: bytes, path: str | None, **opts) -> Extracted:
                 words, tables = [], []
             p = Page(float(page.width), float(page.height), make_lines(words, pno), tables)
             pages.append(p)
-            if not words and not tables and (page.images or not page.chars):
+            # No text but pictures (a scan) or many curves (text converted to outlines): OCR it.
+            if not words and not tables and (page.images or len(page.curves) > 50):
                 blank.append(pno)
             page.flush_cache()  # pdfplumber keeps every parsed object otherwise: memory grows per page
     if blank:
         _ocr(data, path, password, pages, blank, warnings, opts)
     if not any(p.lines or p.tables for p in pages):
-        raise InputError(path, "PDF has no text layer and OCR found no text")
+        raise InputError(path, "PDF has no text layer and OCR found no text" if blank else "PDF has no text (blank pages)")
     if encodings:
         warnings.append(f"legacy font encoding converted ({', '.join(sorted(encodings))}); check the text (vbparse text FILE)")
     drop_running(pages)
@@ -141,7 +146,8 @@ def _ocr(data, path, password, pages: list[Page], blank: list[int], warnings: li
     todo = blank[:limit]
     if len(blank) > limit:
         warnings.append(f"OCR limited to {limit} of {len(blank)} scanned pages (ocr_max_pages)")
-    words, conf, warns = ocr.ocr_pages(data, todo, path, password=password, timeout=float(opts.get("ocr_timeout", 90)))
+    words, conf, warns = ocr.ocr_pages(data, todo, path, password=password, timeout=float(opts.get("ocr_timeout", 60)),
+                                       budget=float(opts.get("ocr_budget", 300)))
     warnings.extend(warns)
     for n, ws in words.items():
         pages[n].lines = make_lines(ws, n)
