@@ -19,9 +19,25 @@ GOLD = ROOT / "corpora" / "gold"
 PLANS = sorted((ROOT / "corpora" / "plans").glob("*.txt"))
 
 
+HELDOUT = ROOT / "corpora" / "heldout" / "gold"
+
+
 @pytest.fixture(scope="module")
 def report():
     return evaluate(GOLD)
+
+
+@pytest.fixture(scope="module")
+def heldout():
+    return evaluate(HELDOUT)
+
+
+@pytest.mark.parametrize("field,floor", [
+    ("sections", 0.95), ("references", 0.95), ("dates", 0.95), ("deadlines", 0.9), ("movements", 0.9),
+])
+def test_heldout_f1_floor(heldout, field, floor):
+    """The held-out set (corpora/heldout) was written by someone who never saw the parser."""
+    assert heldout["fields"][field]["f1"] >= floor
 
 
 def _f1(report, field):
