@@ -2,10 +2,11 @@
 
 One definition serves training and inference, so the two cannot drift apart:
 
-- text is lower-cased and old-style tone placement is fixed (hoà -> hòa: the same length, so
-  offsets into the source text stay valid);
-- tokens are `\\w+` runs (Vietnamese syllables, numbers, symbol parts: "05-CT/TW" -> 05 ct tw);
-- a *break* sits before the first token of a span and after sentence punctuation (. ; : ! ? ( ));
+- text is NFC and lower-cased; each syllable's old-style tone placement is fixed (hoà -> hòa);
+- tokens are whitespace-separated words stripped of leading/trailing punctuation (Vietnamese
+  syllables, numbers, symbols: "05-CT/TW" -> 05-ct/tw, "“Lao" -> lao);
+- a *break* sits before the first token of a span, at sentence punctuation (. ; : ! ? ( ) …)
+  before or after a token, and at a token that is punctuation only ("-", "+", "…");
 - each token gives the feature `u:<syllable>` and, unless a break precedes it, `b:<prev> <syllable>`;
 - a span's vector is x_f = count_f * idf_f / sqrt(sum over the span's feature occurrences of idf^2).
 
@@ -20,55 +21,78 @@ import re
 import unicodedata
 from collections import Counter
 
-# Old-style tone placement -> new style (NFC, same length): hoà -> hòa, thuỷ -> thủy, khoẻ -> khỏe.
-_TONES = {"\u0300": "grave", "\u0301": "acute", "\u0309": "hook", "\u0303": "tilde", "\u0323": "dot"}
-_OLD_TONE: dict[str, str] = {}
-for _base_pair in ("oa", "oe", "uy"):
-    a, b = _base_pair
-    for _mark in _TONES:
-        old = a + unicodedata.normalize("NFC", b + _mark)
-        new = unicodedata.normalize("NFC", a + _mark) + b
-        if len(old) == len(new) == 2:
-            _OLD_TONE[old] = new
-# only at the end of a syllable: "hoàn" and "khuyến" are already right
-_OLD_TONE_RE = re.compile(r"(?<!q)(" + "|".join(sorted(_OLD_TONE)) + r")(?!\w)")  # not "quý"
+# Old-style tone placement -> new style, per syllable: hoà -> hòa, thuỷ -> thủy, khoẻ -> khỏe
+# (not after "q": "quý" is right). Applied to tokens, never to the text, so offsets never move;
+# at inference model.py adds the old spellings of known syllables as aliases instead.
+_TONE_MARKS = ("\u0300", "\u0301", "\u0309", "\u0303", "\u0323")
+NEW_OF_OLD: dict[str, str] = {}
+for _pair in ("oa", "oe", "uy"):
+    for _mark in _TONE_MARKS:
+        _old = _pair[0] + unicodedata.normalize("NFC", _pair[1] + _mark)
+        _new = unicodedata.normalize("NFC", _pair[0] + _mark) + _pair[1]
+        NEW_OF_OLD[_old] = _new
+OLD_OF_NEW = {v: k for k, v in NEW_OF_OLD.items()}
 
-TOKEN_RE = re.compile(r"\w+|[.;:!?()]")
-BREAKS = frozenset(".;:!?()")
+TOKEN_RE = re.compile(r"\w+|[.;:!?()]")  # used by the alternative feature sets only
+BREAKS = frozenset(".;:!?()…")
+_EDGES = re.compile(r"(\W*)(.*?)(\W*)", re.S)
+
+
+def split_token(w: str) -> tuple[str | None, bool, bool]:
+    """A whitespace token -> (core, break before, break after). The core is the token without
+    leading/trailing punctuation ("“lao" -> "lao", "2021);" -> "2021", "05-ct/tw" stays whole);
+    None when the token is punctuation only, then `break before` says whether it breaks."""
+    lead, core, trail = _EDGES.fullmatch(w).groups()
+    bb = any(c in BREAKS for c in lead)
+    if not core:
+        return None, bb, bb
+    return fix_tone(core), bb, any(c in BREAKS for c in trail)
+
+
+def fix_tone(tok: str) -> str:
+    tail = tok[-2:]
+    if tail in NEW_OF_OLD and not tok[-3:-2] == "q":
+        return tok[:-2] + NEW_OF_OLD[tail]
+    return tok
+
+
+def old_tone(tok: str) -> str | None:
+    """The old-style spelling of a new-style syllable, or None (inverse of fix_tone)."""
+    tail = tok[-2:]
+    if tail in OLD_OF_NEW and not tok[-3:-2] == "q":
+        return tok[:-2] + OLD_OF_NEW[tail]
+    return None
 
 
 def normalize(text: str) -> str:
-    """NFC, lower case, new-style tone placement. Keeps the length when the input is NFC."""
+    """NFC and lower case (same length as the input when that is NFC)."""
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
     low = text.lower()
     if len(low) != len(text):  # a character whose lower case is longer (rare: İ)
         low = "".join(ch.lower()[:1] or ch for ch in text)
-    return _OLD_TONE_RE.sub(lambda m: _OLD_TONE[m.group(1)], low)
-
-
-def raw_tokens(normalized: str) -> list[str]:
-    """Syllables and break punctuation of an already normalized span, in order."""
-    return TOKEN_RE.findall(normalized)
+    return low
 
 
 def feature_occurrences(text: str) -> list[str]:
     """Every feature occurrence of one span (training side; model.py does the same with arrays)."""
     out: list[str] = []
     prev: str | None = None
-    for tok in raw_tokens(normalize(text)):
-        if tok in BREAKS:
+    for w in normalize(text).split():
+        core, bb, ba = split_token(w)
+        if core is None or bb:  # punctuation on its own ("-", "...", "+") also breaks
             prev = None
+        if core is None:
             continue
-        out.append("u:" + tok)
+        out.append("u:" + core)
         if prev is not None:
-            out.append("b:" + prev + " " + tok)
-        prev = tok
+            out.append("b:" + prev + " " + core)
+        prev = None if ba else core
     return out
 
 
 def syllables(text: str) -> list[str]:
-    return [t for t in raw_tokens(normalize(text)) if t not in BREAKS]
+    return [f[2:] for f in feature_occurrences(text) if f.startswith("u:")]
 
 
 class SpanVectorizer:

@@ -8,34 +8,37 @@ Files (written by `vbparse train`, see train.py):
 
 No pickle anywhere: the npz is read with allow_pickle=False and the rest is JSON.
 
-A plan is scored in one pass: its text is cut at every section boundary, tokenized chunk by
-chunk (C regex), mapped to feature ids with one dict lookup per token, and every span's score
-is a difference of prefix sums (features.py explains why that is exact). No word segmenter, no
-scikit-learn, no per-section loop over features at inference.
+A plan is scored in one pass: its text is cut at every section boundary, split on whitespace
+chunk by chunk, each token mapped to a code with one dict lookup (memoised), bigrams found in a
+dense table, and every span's score is a difference of prefix sums (features.py explains why
+that is exact). No word segmenter, no scikit-learn, no loop over sections at inference.
 """
 from __future__ import annotations
 
 import json
-import math
 import os
+import time
+import unicodedata
+from itertools import repeat
 from pathlib import Path
 
 import numpy as np
 
 from ..model import Document, Tag
-from .features import BREAKS, TOKEN_RE, normalize, rough_sections
+from .features import normalize, old_tone, rough_sections, split_token
 
 FORMAT = 1  # bump when the file layout or the feature definition changes
 NAME = "movements"
-_PUNCT = -2
+_MEMO_MAX = 200_000
+_DENSE_MAX = 8_000_000  # cells of the dense bigram table (int16: 16 MB at most)
+_MISS = -(1 << 40)  # not in the memo yet
+_DEFAULT_DIR = Path(__file__).resolve().parents[3] / "models"
 
 
 def model_dir() -> Path:
     """$VBPARSE_MODELS, else the repository's models/ folder."""
     env = os.environ.get("VBPARSE_MODELS")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parents[3] / "models"
+    return Path(env) if env else _DEFAULT_DIR
 
 
 def model_paths(directory: Path | None = None) -> tuple[Path, Path]:
@@ -63,15 +66,30 @@ class MovementModel:
         self.meta = meta
         self.S = S
         self.index: dict[str, int] = {s: i for i, s in enumerate(syl)}
-        for p in BREAKS:
-            self.index[p] = _PUNCT
-        self.uni = uni.astype(np.int64)
-        self.bkeys = bkeys.astype(np.int64)
-        self.bidx = bidx.astype(np.int64)
-        self.W = W.astype(np.float64)
-        self.q = q.astype(np.float64)
-        self.bias = bias.astype(np.float64)
+        for s_, i in list(self.index.items()):  # old-style tone spellings read as the new ones
+            old = old_tone(s_)
+            if old is not None and old not in self.index:
+                self.index[old] = i
+        # whitespace token -> packed code ((sid + 3) << 2) | break-before | break-after << 1,
+        # sid >= 0 a known syllable, -1 an unknown word, -2/-3 punctuation only (with/without a
+        # sentence break; both break bigrams). Known syllables are there from the start; other
+        # tokens are run through features.split_token once and remembered.
+        self._memo: dict[str, int] = {t: (i + 3) << 2 for t, i in self.index.items()}
         self._none = W.shape[0] - 1  # the all-zero row
+        # unigram feature of syllable id + 3 (0-2: punctuation, unknown word): the zero row if none
+        u = uni[:S].astype(np.int64)
+        self.uni3 = np.concatenate([[self._none] * 3, np.where(u >= 0, u, self._none)]).astype(np.int64)
+        self.bkeys = np.append(bkeys.astype(np.int64), np.iinfo(np.int64).max)
+        self.bidx = np.append(bidx.astype(np.int64), self._none)
+        # bigram (prev, cur) -> feature as a dense table when small enough (S^2 cells), else the
+        # sorted keys are searched
+        self._btab = None
+        if S * S <= _DENSE_MAX and W.shape[0] <= np.iinfo(np.int32).max:
+            dt = np.int16 if W.shape[0] <= np.iinfo(np.int16).max else np.int32
+            self._btab = np.full(S * S, self._none, dtype=dt)
+            self._btab[bkeys.astype(np.int64)] = bidx
+        self.Wq = np.ascontiguousarray(np.column_stack([W, q]), dtype=np.float32)  # weights | idf^2
+        self.bias = bias.astype(np.float64)
 
     # -- scoring ---------------------------------------------------------------------------
     def score_spans(self, text: str, spans: list[tuple[int, int]]) -> np.ndarray:
@@ -80,54 +98,74 @@ class MovementModel:
         if not spans:
             return np.zeros((0, L))
         norm = normalize(text)
-        if len(norm) != len(text):  # not NFC: offsets would shift; score span by span
-            return np.vstack([self.score_spans(text[a:b], [(0, b - a)]) for a, b in spans])
+        if len(norm) != len(text):  # not NFC (readers give NFC): offsets would shift; span by span
+            parts = [unicodedata.normalize("NFC", text[a:b]) for a, b in spans]
+            return np.vstack([self.score_spans(p, [(0, len(p))]) for p in parts])
         n = len(text)
-        bounds = sorted({0, n, *(min(max(a, 0), n) for a, _ in spans), *(min(max(b, 0), n) for _, b in spans)})
+        spans = [(min(max(a, 0), n), min(max(b, 0), n)) for a, b in spans]
+        bounds = sorted({0, n, *(a for a, _ in spans), *(b for _, b in spans)})
+        nb = len(bounds)
+        # every whitespace token of every chunk, mapped in one C-level pass
         toks: list[str] = []
-        raw_at: list[int] = []  # raw-token index at each bound
+        tok_at = [0]
+        lo, hi = min(a for a, _ in spans), max(b for _, b in spans)
         for i in range(len(bounds) - 1):
-            raw_at.append(len(toks))
-            toks.extend(TOKEN_RE.findall(norm, bounds[i], bounds[i + 1]))
-        raw_at.append(len(toks))
-        get = self.index.get
-        ids = np.array([get(t, -1) for t in toks], dtype=np.int64)
-        is_p = ids == _PUNCT
-        brk = np.zeros(len(ids), dtype=bool)
-        starts = np.array(raw_at[:-1], dtype=np.int64)
-        brk[starts[starts < len(ids)]] = True
-        brk[1:] |= is_p[:-1]
-        words = ~is_p
-        wid, wbrk = ids[words], brk[words]
-        # unigram features (-1 -> the zero row)
-        uf = self.uni[np.where(wid >= 0, wid, self.S)]
-        uf = np.where(uf >= 0, uf, self._none)
-        # bigram features
-        prev = np.empty_like(wid)
-        if len(wid):
-            prev[0] = -1
-            prev[1:] = wid[:-1]
-        valid = (~wbrk) & (wid >= 0) & (prev >= 0)
-        keys = prev * self.S + wid
-        if len(self.bkeys):
-            pos = np.minimum(np.searchsorted(self.bkeys, keys), len(self.bkeys) - 1)
-            hit = valid & (self.bkeys[pos] == keys)
-            bf = np.where(hit, self.bidx[pos], self._none)
-        else:
-            bf = np.full(len(wid), self._none)
-        P = np.zeros((len(wid) + 1, L))
-        np.cumsum(self.W[uf] + self.W[bf], axis=0, out=P[1:])
-        Q = np.zeros(len(wid) + 1)
-        np.cumsum(self.q[uf] + self.q[bf], out=Q[1:])
-        cw = np.zeros(len(ids) + 1, dtype=np.int64)
-        np.cumsum(words, out=cw[1:])
-        at = {b: int(cw[raw_at[k]]) for k, b in enumerate(bounds)}
-        a_idx = np.array([at[min(max(a, 0), n)] for a, _ in spans])
-        b_idx = np.array([at[min(max(b, 0), n)] for _, b in spans])
-        num = P[b_idx] - P[a_idx]
-        den = np.sqrt(np.maximum(Q[b_idx] - Q[a_idx], 1e-12))
-        z = num / den[:, None] + self.bias
+            if lo <= bounds[i] and bounds[i + 1] <= hi:  # text outside every span is not read
+                toks.extend(norm[bounds[i]:bounds[i + 1]].split())
+            tok_at.append(len(toks))
+        codes = np.fromiter(map(self._memo.get, toks, repeat(_MISS, len(toks))), dtype=np.int64, count=len(toks))
+        miss = np.flatnonzero(codes == _MISS)
+        if len(miss):
+            codes[miss] = [self._learn(toks[i]) for i in miss.tolist()]
+        sid = (codes >> 2) - 3  # >= 0 known syllable, -1 unknown word, -2/-3 punctuation only
+        nw = len(sid)
+        at = np.array(tok_at, dtype=np.int64)  # token index of each bound
+        brk = (codes & 1).astype(bool)  # break before a token: its own leading punctuation,
+        brk[1:] |= (codes[:-1] & 2).astype(bool)  # the previous token's trailing punctuation,
+        brk[at[at < nw]] = True  # or a bound (punctuation-only tokens break by having no syllable)
+        # features of each token: its unigram, and the bigram with the token before (if any)
+        uf = self.uni3[sid + 3]
+        X = self.Wq.take(uf, axis=0)  # (tokens, L + 1): weights and idf^2; bigrams added below
+        if nw > 1:
+            vi = np.flatnonzero(~brk[1:] & (sid[1:] >= 0) & (sid[:-1] >= 0))
+            if len(vi):
+                keys = sid[vi] * self.S + sid[vi + 1]
+                if self._btab is not None:  # dense table: one gather
+                    f = self._btab[keys]
+                    hit = f != self._none
+                    at_w, feat = vi[hit] + 1, f[hit].astype(np.int64)
+                else:
+                    order = np.argsort(keys, kind="stable")  # sorted needles: cache-friendly search
+                    pos = np.empty_like(order)
+                    pos[order] = np.searchsorted(self.bkeys, keys[order])  # bkeys ends with a sentinel
+                    hit = self.bkeys[pos] == keys
+                    at_w, feat = vi[hit] + 1, self.bidx[pos[hit]]  # one bigram per token at most
+                X[at_w] += self.Wq.take(feat, axis=0)
+        # sums between consecutive bounds, then prefix sums over bounds: a span is a difference
+        nonempty = at[1:] > at[:-1]
+        chunk = np.zeros((nb - 1, L + 1))
+        if nonempty.any():
+            chunk[nonempty] = np.add.reduceat(X, at[:-1][nonempty], axis=0)
+        C = np.zeros((nb, L + 1))
+        np.cumsum(chunk, axis=0, out=C[1:])
+        sp = np.array(spans, dtype=np.int64)
+        bd = np.array(bounds, dtype=np.int64)
+        wa = np.searchsorted(bd, sp[:, 0])
+        wb = np.searchsorted(bd, sp[:, 1])
+        D = C[wb] - C[wa]
+        z = D[:, :L] / np.sqrt(np.maximum(D[:, L:], 1e-12)) + self.bias
         return 1.0 / (1.0 + np.exp(-z))
+
+    def _learn(self, tok: str) -> int:
+        """Code of a token not yet in the memo, with features.split_token as in training."""
+        code = self._memo.get(tok)
+        if code is None:
+            core, bb, ba = split_token(tok)
+            sid = (-2 if bb else -3) if core is None else self.index.get(core, -1)
+            code = ((sid + 3) << 2) | int(bb) | (int(ba) << 1)
+            if len(self._memo) < _MEMO_MAX:
+                self._memo[tok] = code
+        return code
 
     def combine_doc(self, whole: np.ndarray, sections: np.ndarray) -> np.ndarray:
         """Document probabilities from the whole-text score and the best section score."""
@@ -141,23 +179,35 @@ class MovementModel:
         if sections is None:
             sections = rough_sections(text)
         front = (0, sections[0][0]) if sections and sections[0][0] > 0 else None
-        spans = [(0, len(text))] + list(sections) + ([front] if front else [])
+        need_whole = self.doc_weight > 0 or not sections
+        spans = ([(0, len(text))] if need_whole else []) + list(sections) + ([front] if front else [])
         probs = self.score_spans(text, spans)
-        whole, sec = probs[0], probs[1:1 + len(sections)]
-        parts = probs[1:] if front else sec
-        return self.combine_doc(whole, parts), sec
+        k = 1 if need_whole else 0
+        sec = probs[k:k + len(sections)]
+        parts = probs[k:]
+        if not need_whole:
+            return parts.max(axis=0), sec
+        return self.combine_doc(probs[0], parts), sec
 
     def labels_of(self, row: np.ndarray) -> list[dict]:
-        out = [(float(p), lab) for lab, p in zip(self.labels, row) if p >= self.threshold]
-        out.sort(key=lambda x: (-x[0], x[1]))
-        return [{"label": lab, "score": round(p, 3)} for p, lab in out]
+        return self._label_lists(row[None, :])[0]
+
+    def _label_lists(self, probs: np.ndarray) -> list[list[dict]]:
+        """For each row, the labels with probability >= threshold, best first."""
+        rows, cols = np.nonzero(probs >= self.threshold)
+        vals = probs[rows, cols]
+        order = np.lexsort((cols, -vals, rows))
+        out: list[list[dict]] = [[] for _ in range(len(probs))]
+        labels = self.labels
+        for r, c, v in zip(rows[order].tolist(), cols[order].tolist(), vals[order].tolist()):
+            out[r].append({"label": labels[c], "score": round(v, 3)})
+        return out
 
     def tag(self, doc: Document) -> list[Tag]:
-        spans = [(s.start, s.end) for s in doc.sections]
-        d, sec = self.predict_text(doc.text, spans)
-        tags = [Tag(section=None, labels=self.labels_of(d), source="model")]
-        for s, row in zip(doc.sections, sec):
-            tags.append(Tag(section=s.id, labels=self.labels_of(row), source="model"))
+        d, sec = self.predict_text(doc.text, [(s.start, s.end) for s in doc.sections])
+        lists = self._label_lists(np.vstack([d[None, :], sec]) if len(sec) else d[None, :])
+        tags = [Tag(section=None, labels=lists[0], source="model")]
+        tags.extend(Tag(section=s.id, labels=lab, source="model") for s, lab in zip(doc.sections, lists[1:]))
         return tags
 
     def cats(self, text: str) -> dict[str, float]:
@@ -167,19 +217,30 @@ class MovementModel:
 
 # -- loading (once, cached) ------------------------------------------------------------------
 _CACHE: dict[str, tuple[tuple, MovementModel]] = {}
+_LAST: dict[str, tuple[float, MovementModel]] = {}  # directory key -> (checked at, model)
+_RECHECK_S = 2.0  # how often a cached model's files are stat()ed for changes
 
 
 def load_model(directory: Path | None = None) -> MovementModel:
     """The model in `directory` (default model_dir()). FileNotFoundError when absent, ValueError
-    when unreadable or of another format. Cached until the files change."""
-    npz, js = model_paths(directory)
-    if not npz.exists() or not js.exists():
-        raise FileNotFoundError(f"no movement model at {npz.parent} (run `vbparse train`)")
-    st1, st2 = npz.stat(), js.stat()
+    when unreadable or of another format. Loaded once and cached; the files are checked for
+    changes at most every few seconds, so a retrained model is picked up by a running process."""
+    key = str(directory) if directory is not None else (os.environ.get("VBPARSE_MODELS") or "")
+    now = time.monotonic()
+    last = _LAST.get(key)
+    if last is not None and now - last[0] < _RECHECK_S:
+        return last[1]
+    npz, js = model_paths(Path(directory) if directory is not None else (Path(key) if key else _DEFAULT_DIR))
+    try:
+        st1, st2 = npz.stat(), js.stat()
+    except FileNotFoundError:
+        _LAST.pop(key, None)
+        raise FileNotFoundError(f"no movement model at {npz.parent} (run `vbparse train`)") from None
     stamp = (st1.st_mtime_ns, st1.st_size, st2.st_mtime_ns, st2.st_size)
-    key = str(npz.resolve())
-    hit = _CACHE.get(key)
+    path_key = str(npz.absolute())
+    hit = _CACHE.get(path_key)
     if hit and hit[0] == stamp:
+        _LAST[key] = (now, hit[1])
         return hit[1]
     try:
         meta = json.loads(js.read_text(encoding="utf-8"))
@@ -188,14 +249,17 @@ def load_model(directory: Path | None = None) -> MovementModel:
     except (OSError, ValueError, json.JSONDecodeError) as e:
         raise ValueError(f"cannot read movement model: {e}") from None
     model = MovementModel(meta, arrays)
-    _CACHE[key] = (stamp, model)
+    _CACHE[path_key] = (stamp, model)
+    _LAST[key] = (now, model)
     return model
+
+
+def clear_cache() -> None:
+    _CACHE.clear()
+    _LAST.clear()
 
 
 def tag_document(doc: Document) -> list[Tag]:
     """Tags for the document (section None) and for each of its sections, source "model"."""
     return load_model().tag(doc)
 
-
-def sigmoid(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-x))
