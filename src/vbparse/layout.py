@@ -124,6 +124,16 @@ _AUTH = regex.compile(r"^(?:TM|KT|TL|TUQ|Q|T/M|K/T)\.?\s+\p{Lu}")
 _CUE_START = regex.compile(r"^(?:Căn\s+cứ|Thực\s+hiện|Triển\s+khai|Theo|Tiếp\s+tục|Nhằm|Để)\b")
 
 
+_CELL_SPLIT = regex.compile(r"\t+|\s{3,}|\s*\|\s*")
+
+
+def cells(raw: str) -> list[str]:
+    """A header or closing line cut into its columns: interleaved text leaves tabs or wide runs of
+    spaces between them, converted tables leave `|`. Emphasis marks are dropped; empty cells kept."""
+    raw = raw.replace("*", " ").replace("#", " ")
+    return [" ".join(c.split()) for c in _CELL_SPLIT.split(raw)]
+
+
 def lines_of(text: str) -> list[Line]:
     out = []
     pos = 0

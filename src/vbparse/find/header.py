@@ -10,6 +10,7 @@ from __future__ import annotations
 import regex
 
 from ..lexicon import orgs, type_by_code
+from ..layout import cells
 from ..model import Header
 from ..pipeline import component
 from ..resolve.dates import iso
@@ -17,7 +18,6 @@ from ..resolve.keys import reference_key
 from ..resolve.names import is_committee, name_case, split_locality, starts_with_locality
 from ..text import fold
 
-_CELL_SPLIT = regex.compile(r"\t+|\s{3,}|\s*\|\s*")
 _NUMBER = regex.compile(
     r"^Số\s*[:.]?\s*(?P<num>\d[\d.]*\w?)?\s*(?P<sep>[/-])?\s*(?P<sym>[\p{L}\d][\p{L}\d&./\s-]*?)?\s*$"
 )
@@ -60,17 +60,6 @@ def parse_number(cell: str) -> tuple[str | None, str | None, str | None] | None:
     sym = "".join(sym.split()).strip("/-")
     grammar = "party" if sep == "-" else ("normative" if _YEAR_SLASH.match(sym) else "admin")
     return num, sym, grammar
-
-
-def _cells(lines) -> list[tuple[int, str]]:
-    out = []
-    for idx, ln in lines:
-        raw = ln.raw.replace("*", " ").replace("#", " ")
-        for cell in _CELL_SPLIT.split(raw):
-            c = " ".join(cell.split())
-            if c:
-                out.append((idx, c))
-    return out
 
 
 def compose_issuer(units: list[str]) -> str | None:
@@ -123,7 +112,7 @@ def find_header(ctx) -> None:
     issuer_units: list[str] = []
     number_cell = None
     in_vv = False
-    for idx, cell in _cells(lines):
+    for idx, cell in ((i, c) for i, ln in lines for c in cells(ln.raw) if c):
         if _SEP.match(cell) or _is_motto(cell):
             continue
         if number_cell is None and _SO.match(cell):

@@ -11,10 +11,10 @@ from functools import lru_cache
 import regex
 
 from ..lexicon import alternation, cues, orgs
+from ..layout import cells
 from ..model import Signer
 from ..pipeline import component
 
-_CELL_SPLIT = regex.compile(r"\t+|\s{3,}|\s*\|\s*")
 _NOI_NHAN = regex.compile(r"^(?:Nơi\s+nhận|NƠI\s+NHẬN)\s*:?\s*(?P<rest>.*)$")
 _ITEM = regex.compile(r"^[-+•–]\s*(?P<t>.+)$")
 _AUTH = regex.compile(r"^(?P<a>(?:TM|KT|TL|TUQ|Q|T/M|K/T|T\.M)\.?\s+.+)$")
@@ -31,16 +31,6 @@ def _seal_re() -> regex.Pattern:
 @lru_cache(maxsize=None)
 def _position_re() -> regex.Pattern:
     return regex.compile(r"^" + alternation(orgs()["position"]) + r"(?:\s+\p{Lu}+)*$")
-
-
-def _cells(text: str, lines) -> list[str]:
-    out = []
-    for ln in lines:
-        raw = ln.raw.replace("**", " ").replace("*", " ")
-        for c in _CELL_SPLIT.split(raw):
-            c = " ".join(c.split())
-            out.append(c)
-    return out
 
 
 @component("signer")
@@ -71,8 +61,7 @@ def find_signer(ctx) -> None:
             in_list = False  # the list ended; what follows is signature or annex
         if _ANNEX.match(ln.text) and (recipients or sign_cells):
             break
-        cells = _cells(ctx.text, [ln])
-        for c in cells:
+        for c in cells(ln.raw):
             if not c:
                 continue
             nm = _NOI_NHAN.match(c)
