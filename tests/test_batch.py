@@ -254,3 +254,54 @@ def test_cli_summary_line_and_glob(tmp_path):
     line = p.stderr.strip().splitlines()[-1]
     r, e = (int(x) for x in __import__("re").search(r"(\d+) records \+ (\d+) errors", line).groups())
     assert r + e == n
+
+
+def test_rewritten_zip_is_hashed_again(tmp_path):
+    import zipfile
+
+    plans = sorted((ROOT / "corpora" / "plans").glob("a-cd-*.txt"))[:3]
+    z = tmp_path / "src" / "kho.zip"
+    z.parent.mkdir()
+    with zipfile.ZipFile(z, "w") as zf:
+        for p in plans:
+            zf.writestr(f"kh/{p.name}", p.read_bytes())
+    out = tmp_path / "out"
+    assert run_batch([str(z.parent)], str(out), opts()).parsed == 3
+    assert run_batch([str(z.parent)], str(out), opts()).parsed == 0
+    with zipfile.ZipFile(z, "w") as zf:  # same members, one changed
+        for i, p in enumerate(plans):
+            data = p.read_bytes() + (b"\nPhu luc.\n" if i == 1 else b"")
+            zf.writestr(f"kh/{p.name}", data)
+    s = run_batch([str(z.parent)], str(out), opts())
+    assert s.parsed == 1 and s.records == 3
+    recs, _ = outcome(out)
+    assert set(recs) == {f"{z}!/kh/{p.name}" for p in plans}
+
+
+def test_disk_full_stops_the_batch_without_blaming_inputs(tmp_path, monkeypatch):
+    import errno
+
+    import vbparse.archive.work as work
+
+    def no_space(path, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(work, "write_atomic", no_space)  # the forked workers inherit it
+    out = tmp_path / "out"
+    with pytest.raises(BatchError, match="No space left"):
+        run_batch([str(ROOT / "corpora" / "plans")], str(out), opts())
+    monkeypatch.undo()
+    s = run_batch([str(ROOT / "corpora" / "plans")], str(out), opts())
+    assert s.parsed == s.inputs and s.records + s.errors == s.inputs
+
+
+def test_lost_part_file_is_parsed_again(tmp_path):
+    out = tmp_path / "out"
+    src = ROOT / "corpora" / "plans"
+    s1 = run_batch([str(src)], str(out), opts(chunk_size=4))
+    first = (out / "records.jsonl").read_bytes()
+    victim = sorted((out / "parts").iterdir())[0]
+    victim.unlink()
+    s2 = run_batch([str(src)], str(out), opts(chunk_size=4))
+    assert 0 < s2.parsed < s1.parsed
+    assert (out / "records.jsonl").read_bytes() == first

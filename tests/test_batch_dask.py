@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import signal
 import sys
 from pathlib import Path
 
@@ -15,6 +16,19 @@ pytest.importorskip("distributed")
 from vbparse.archive import BatchOptions, Limits, run_batch  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def _deadline():
+    """Fail, never hang, should a cluster or a worker get stuck."""
+    def boom(*_):
+        raise TimeoutError("test exceeded its 300 s deadline")
+
+    old = signal.signal(signal.SIGALRM, boom)
+    signal.alarm(300)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, old)
 
 
 @pytest.fixture(scope="module")

@@ -17,6 +17,19 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.fixture(autouse=True)
+def _deadline():
+    """Fail, never hang, should a cluster or a worker get stuck."""
+    def boom(*_):
+        raise TimeoutError("test exceeded its 300 s deadline")
+
+    old = signal.signal(signal.SIGALRM, boom)
+    signal.alarm(300)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, old)
+
+
 def load_maker():
     spec = importlib.util.spec_from_file_location("make_archive", ROOT / "corpora" / "archive" / "make_archive.py")
     mod = importlib.util.module_from_spec(spec)
@@ -97,8 +110,19 @@ def slow_archive(tmp_path_factory):
     return src
 
 
-def test_sigkill_and_resume_equals_uninterrupted(slow_archive, tmp_path):
+def _frozen_env(tmp_path: Path) -> dict:
+    """The test compares runs minutes apart: freeze the classifier weights it reads, in case
+    someone retrains models/ meanwhile (the manifest would then, rightly, re-parse)."""
     env = dict(os.environ, VBPARSE_FAULTS="1")
+    models = Path(os.environ.get("VBPARSE_MODELS") or ROOT / "models")
+    if models.is_dir():
+        shutil.copytree(models, tmp_path / "models")
+        env["VBPARSE_MODELS"] = str(tmp_path / "models")
+    return env
+
+
+def test_sigkill_and_resume_equals_uninterrupted(slow_archive, tmp_path):
+    env = _frozen_env(tmp_path)
     ref, out = tmp_path / "ref", tmp_path / "out"
     p = _batch(slow_archive, ref, env)
     _, err = p.communicate(timeout=300)
@@ -135,3 +159,24 @@ def test_sigkill_and_resume_equals_uninterrupted(slow_archive, tmp_path):
         if e.get("part"):
             live.add(e["part"])
     assert {p.name for p in (out / "parts").iterdir()} == live
+
+
+def test_ctrl_c_then_resume(slow_archive, tmp_path):
+    env = _frozen_env(tmp_path)
+    out = tmp_path / "out"
+    p = _batch(slow_archive, out, env)
+    deadline = time.monotonic() + 120
+    while _commits(out) < 4:
+        assert p.poll() is None and time.monotonic() < deadline
+        time.sleep(0.01)
+    kids = _children(p.pid)
+    p.send_signal(signal.SIGINT)
+    _, err = p.communicate(timeout=60)
+    assert p.returncode == 130, err.decode()
+    assert "resume" in err.decode()
+    assert not any(_alive(k) for k in kids)
+    p = _batch(slow_archive, out, env)
+    _, err = p.communicate(timeout=300)
+    assert p.returncode == 0, err.decode()
+    s = json.loads((out / "summary.json").read_text())
+    assert s["skipped"] > 0 and s["records"] + s["errors"] == s["inputs"]

@@ -6,8 +6,8 @@
     g.write_json("g.json"); g.write_graphml("g.graphml"); g.write_dot("g.dot")
 
 Nodes. One node per document in the archive: records with the same content (sha256) are one
-node, and so are records with the same tolerant key, year and issue date (the same plan as a
-.pdf and a .txt). A reference that resolves to no archive document becomes an *external* node
+node, and so are records with the same tolerant key, issue date, issuer and place (the same
+plan as a .pdf and a .txt). A reference that resolves to no archive document becomes an *external* node
 ("x:" + key), so that the documents many plans rest on (Chỉ thị 05-CT/TW, ...) are visible too.
 
 Resolving a reference (number, symbol, year, issuer), in order:
@@ -152,11 +152,15 @@ class ArchiveGraph:
                 refs=[_slim(r) for r in rec.get("references") or []],
             )
             by_sha[sha] = d
-        # copies: same key, year and issue date -> one document (first path wins the id)
+        # copies (the same plan as .pdf and .txt): same key, issue date, issuer and place -> one
+        # document, the first path's. Key and date alone are not enough: every grassroots union
+        # numbers its plans N/KH-CĐCS, and two can sign on the same day.
         merged: dict[tuple, Doc] = {}
         for d in sorted(by_sha.values(), key=lambda d: min(d.paths)):
             d.paths.sort()
-            ident = (d.loose, d.year, d.issued) if d.loose and d.issued else None
+            ident = None
+            if d.loose and d.issued and d.issuer:
+                ident = (d.loose, d.issued, re.sub(r"\W+", " ", fold(d.issuer)).strip(), fold(d.place or ""))
             if ident and ident in merged:
                 keep = merged[ident]
                 keep.paths = sorted(keep.paths + d.paths)

@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass, field
 from .manifest import Manifest
 from .output import materialise, write_parquet
 from .sources import Item, Reader, ScanOptions, iter_items
-from .work import Chunk, Limits, Task, write_atomic
+from .work import Chunk, Limits, OutputError, Task, write_atomic
 
 CHUNK_BYTES = 16 * 1024 * 1024
 
@@ -67,6 +67,7 @@ class Summary:
     peak_rss_mb: dict = field(default_factory=dict)  # worker pid -> peak resident MB
     executor: str = "local"
     jobs: int = 1
+    executor_info: dict = field(default_factory=dict)  # Dask: per-worker memory, from the workers
 
     def line(self) -> str:
         rate = self.parsed / self.parse_seconds if self.parse_seconds > 0 else 0.0
@@ -78,9 +79,31 @@ class Summary:
 
 
 def parser_version() -> str:
+    """vbparse's version plus a digest of the parser's own source and data files: results made
+    by other code (a new release, or a developer's edit) are parsed again, never mixed in."""
+    import hashlib
+    from pathlib import Path
+
     from .. import __version__
 
-    return __version__
+    pkg = Path(__file__).resolve().parents[1]
+    h = hashlib.sha256()
+    for f in sorted(pkg.rglob("*")):
+        rel = f.relative_to(pkg).as_posix()
+        if not f.is_file() or f.suffix not in (".py", ".tsv", ".json", ".txt", ".skops"):
+            continue
+        if rel.startswith(("archive/", "commands/")) or rel in ("graph.py", "cli.py") or "__pycache__" in rel:
+            continue  # batch machinery and CLI: they do not change what a record says
+        h.update(rel.encode() + b"\0" + f.read_bytes() + b"\0")
+    try:  # the movement classifier's weights live outside the package
+        from ..classify.model import model_paths
+
+        for f in model_paths():
+            if Path(f).is_file():
+                h.update(Path(f).name.encode() + b"\0" + Path(f).read_bytes())
+    except Exception:
+        pass
+    return f"{__version__}+{h.hexdigest()[:12]}"
 
 
 def default_jobs() -> int:
@@ -239,7 +262,7 @@ def run_batch(sources: list[str], out: str, opts: BatchOptions | None = None) ->
             ex = _executor(opts, out, run_id, jobs)
             try:
                 ex.start()
-                for res in ex.run(chunks):
+                for res in _guard(ex.run(chunks), out):
                     manifest.commit(res.part, res.files, tokens, version)
                     errs = sum(1 for f in res.files if f[2] != "ok")
                     n_err += errs
@@ -254,6 +277,7 @@ def run_batch(sources: list[str], out: str, opts: BatchOptions | None = None) ->
                     bar.close()
             summary.peak_rss_mb = dict(getattr(ex, "peak_rss_mb", {}))
             summary.workers_killed = getattr(ex, "killed", 0)
+            summary.executor_info = dict(getattr(ex, "worker_info", {}) or {})
         summary.parse_seconds = time.monotonic() - t_parse
 
         # -- materialise --------------------------------------------------------------------
@@ -271,6 +295,13 @@ def run_batch(sources: list[str], out: str, opts: BatchOptions | None = None) ->
     finally:
         manifest.close()
         os.close(lock_fd)
+
+
+def _guard(results, out: str):
+    try:
+        yield from results
+    except OutputError as e:
+        raise BatchError(f"{e}; finished chunks are saved in {out}, free the space and run again") from None
 
 
 def _progress(total: int, enabled: bool):

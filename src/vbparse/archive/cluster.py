@@ -25,7 +25,7 @@ from __future__ import annotations
 import threading
 from typing import Iterable, Iterator
 
-from .work import Chunk, ChunkResult, Limits
+from .work import Chunk, ChunkResult, Limits, OutputError
 
 _POOLS: dict = {}
 _POOLS_LOCK = threading.Lock()
@@ -42,7 +42,13 @@ def run_chunk(chunk: Chunk, out_dir: str, run_id: str, limits: Limits) -> list[C
             for k in [k for k in _POOLS if k[0] == key[0]]:  # an older run's pool on this thread
                 _POOLS.pop(k).close()
             pool = _POOLS[key] = LocalPool(1, out_dir, run_id, limits, start_method="exec").start()
-    return list(pool.run([chunk]))
+    try:
+        return list(pool.run([chunk]))
+    except BaseException:
+        with _POOLS_LOCK:
+            if _POOLS.get(key) is pool:
+                _POOLS.pop(key).close()
+        raise
 
 
 def worker_rss_mb() -> dict:
@@ -125,6 +131,8 @@ class DaskExecutor:
             chunk = futures.pop(fut.key)
             try:
                 results = fut.result()
+            except OutputError:
+                raise
             except Exception as e:  # the task itself failed: worker lost, KilledWorker, ...
                 n = attempts.get(chunk.seq, 0) + 1
                 attempts[chunk.seq] = n

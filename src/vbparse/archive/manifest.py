@@ -77,8 +77,22 @@ class Manifest:
         m._fd = os.open(m.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         if os.fstat(m._fd).st_size == 0:
             m._append(FORMAT, sync=True)
+        m._forget_missing_parts()
         m._remove_orphans()
         return m
+
+    def _forget_missing_parts(self) -> None:
+        """A part deleted or lost behind our back: its records are parsed again, not trusted."""
+        missing = {p for p in self.live_parts() if not os.path.exists(os.path.join(self.parts_dir, p))}
+        if not missing:
+            return
+        for ckey in list(self.results):
+            r = self.results[ckey]
+            if r.status != "ok":
+                continue
+            r.locs = {path: loc for path, loc in r.locs.items() if loc[0] not in missing}
+            if not r.locs:
+                del self.results[ckey]
 
     def _replay(self) -> None:
         try:

@@ -67,7 +67,6 @@ def materialise(out_dir: str, manifest: Manifest, inputs: list[tuple[str, str | 
 
     Returns (records, errors). Raises if an input has no result (the run was incomplete)."""
     parts = _Parts(manifest.parts_dir)
-    recs: list[bytes] = []
     errs: list[bytes] = []
     rec_tmp = os.path.join(out_dir, ".tmp-" + RECORDS)
     n_rec = 0
@@ -109,8 +108,6 @@ def materialise(out_dir: str, manifest: Manifest, inputs: list[tuple[str, str | 
 # ---- Parquet -------------------------------------------------------------------------------
 
 def _arrow_type(hint: str, pa):
-    import typing
-
     hint = hint.replace(" ", "")
     opts = [h for h in hint.split("|") if h != "None"]
     h = opts[0] if opts else "str"
@@ -128,7 +125,6 @@ def _arrow_type(hint: str, pa):
         return pa.list_(pa.struct([("label", pa.string()), ("score", pa.float64())]))
     if h.startswith("list[tuple"):
         return pa.list_(pa.list_(pa.int64()))
-    del typing
     return pa.string()
 
 

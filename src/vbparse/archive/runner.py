@@ -32,7 +32,8 @@ from multiprocessing.connection import wait
 from typing import Iterable, Iterator
 
 from .work import (
-    IDLE, ST_INDEX, ST_LEN, ST_T0, WRITING, Chunk, ChunkResult, Limits, current_rss_mb, warm_up, worker_main,
+    IDLE, ST_INDEX, ST_LEN, ST_T0, WRITING, Chunk, ChunkResult, Limits, OutputError, WorkerFatal, current_rss_mb,
+    warm_up, worker_main,
 )
 
 POLL = 0.05
@@ -190,6 +191,10 @@ class LocalPool:
     def run(self, chunks: Iterable[Chunk]) -> Iterator[ChunkResult]:
         if not self.workers:
             self.start()
+        for i, w in enumerate(self.workers):  # left busy by an earlier run() that was abandoned
+            if w.busy:
+                w.kill()
+                self.workers[i] = self._spawn()
         source = iter(chunks)
         front: deque[Chunk] = deque()
         exhausted = False
@@ -239,6 +244,12 @@ class LocalPool:
                     except (EOFError, OSError):
                         out.extend(self._fail(i, front, "crash", None))
                         continue
+                    except Exception as e:  # an answer we cannot load: treat the worker as broken
+                        out.extend(self._fail(i, front, "crash", f"worker sent an unreadable result ({type(e).__name__})"))
+                        continue
+                    if isinstance(res, WorkerFatal):
+                        w.chunk = None
+                        raise OutputError(res.message)
                     self._note_rss(res.pid, res.peak_rss_mb)
                     w.chunk = None
                     out.append(res)

@@ -15,7 +15,6 @@ item's `ref` alone: `("path/on/disk", ("member", "inner member", ...))`.
 """
 from __future__ import annotations
 
-import fnmatch
 import glob
 import hashlib
 import io
@@ -66,7 +65,8 @@ def _is_zip_name(name: str) -> bool:
     return name.lower().endswith(ZIP_SUFFIXES)
 
 
-def _walk_zip(zf: zipfile.ZipFile, display: str, ref: tuple, opts: "ScanOptions", depth: int) -> Iterator[Item]:
+def _walk_zip(zf: zipfile.ZipFile, display: str, ref: tuple, opts: "ScanOptions", depth: int,
+              outer: str = "") -> Iterator[Item]:
     for info in sorted(zf.infolist(), key=lambda i: i.filename):
         if info.is_dir():
             continue
@@ -76,7 +76,8 @@ def _walk_zip(zf: zipfile.ZipFile, display: str, ref: tuple, opts: "ScanOptions"
             continue
         path = f"{display}{SEP}{shown}"
         mref = ref + (info.filename,)
-        token = f"zip:{info.file_size}:{info.CRC:08x}:{info.compress_type}"
+        # the archive's own size+mtime too: a rewritten zip is hashed again, member by member
+        token = f"z:{outer}:{info.file_size}:{info.CRC:08x}"
         if info.flag_bits & 0x1:
             yield Item(path, mref, info.file_size, None, "encrypted zip member (password-protected archive)")
             continue
@@ -87,7 +88,7 @@ def _walk_zip(zf: zipfile.ZipFile, display: str, ref: tuple, opts: "ScanOptions"
                 yield Item(path, mref, info.file_size, None, f"not a readable zip archive ({_short(e)})")
                 continue
             with inner:
-                yield from _walk_zip(inner, path, mref, opts, depth + 1)
+                yield from _walk_zip(inner, path, mref, opts, depth + 1, outer)
             continue
         if not opts.wants(shown):
             continue
@@ -112,7 +113,16 @@ class ScanOptions:
         return Path(name).suffix.lower().lstrip(".") in self.extensions
 
 
-def _file_item(p: str, opts: ScanOptions, depth: int = 0) -> Iterator[Item]:
+def _excluded(p: str, opts: ScanOptions) -> bool:
+    if not opts.exclude:
+        return False
+    rp = os.path.realpath(p)
+    return any(rp == x or rp.startswith(x.rstrip(os.sep) + os.sep) for x in map(os.path.realpath, opts.exclude))
+
+
+def _file_item(p: str, opts: ScanOptions, depth: int = 0, check: bool = True) -> Iterator[Item]:
+    if check and _excluded(p, opts):
+        return
     try:
         st = os.stat(p)
     except OSError as e:
@@ -127,7 +137,7 @@ def _file_item(p: str, opts: ScanOptions, depth: int = 0) -> Iterator[Item]:
             yield Item(p, (p,), st.st_size, None, f"not a readable zip archive ({_short(e)})")
             return
         with zf:
-            yield from _walk_zip(zf, p, (p,), opts, depth + 1)
+            yield from _walk_zip(zf, p, (p,), opts, depth + 1, f"{st.st_size}:{st.st_mtime_ns}")
         return
     if not opts.wants(p):
         return
@@ -148,7 +158,7 @@ def _walk_dir(root: str, opts: ScanOptions) -> Iterator[Item]:
         for f in sorted(filenames):
             if not opts.include_hidden and _hidden(f):
                 continue
-            yield from _file_item(os.path.join(dirpath, f), opts)
+            yield from _file_item(os.path.join(dirpath, f), opts, check=False)  # folders pruned above
 
 
 def iter_items(sources: list[str], opts: ScanOptions | None = None) -> Iterator[Item]:
@@ -156,6 +166,8 @@ def iter_items(sources: list[str], opts: ScanOptions | None = None) -> Iterator[
     opts = opts or ScanOptions()
     seen: set[str] = set()
     for src in sources:
+        if not glob.has_magic(src) or os.path.exists(src):
+            src = os.path.normpath(src)  # "./plans/" and "plans" name the same inputs
         if os.path.isdir(src):
             gen = _walk_dir(src, opts)
         elif os.path.exists(src):
@@ -171,17 +183,13 @@ def iter_items(sources: list[str], opts: ScanOptions | None = None) -> Iterator[
 
 
 def _glob(pattern: str, opts: ScanOptions) -> Iterator[Item]:
-    for p in sorted(glob.glob(pattern, recursive=True)):
+    for p in sorted(os.path.normpath(x) for x in glob.glob(pattern, recursive=True)):
         if not opts.include_hidden and any(_hidden(x) for x in Path(p).parts if x not in (".", "..")):
             continue
         if os.path.isdir(p):
             yield from _walk_dir(p, opts)
         else:
             yield from _file_item(p, opts)
-
-
-def glob_filter(items, pattern: str):
-    return (i for i in items if fnmatch.fnmatch(i.path, pattern))
 
 
 # ---- reading -------------------------------------------------------------------------------
@@ -209,18 +217,16 @@ class Reader:
         return zf.read(info)
 
     def _zip(self, ref: tuple) -> zipfile.ZipFile:
-        zf = self._zips.get(ref)
-        if zf is not None:
-            return zf
-        if len(ref) == 1:
-            zf = zipfile.ZipFile(ref[0])
-        else:
-            zf = zipfile.ZipFile(io.BytesIO(self._zip(ref[:-1]).read(ref[-1])))
-        if len(self._zips) >= 4:  # keep a few: nested chains need their parents
-            for k in list(self._zips)[: len(self._zips) - 3]:
-                if k not in (ref[:i] for i in range(1, len(ref))):
-                    self._zips.pop(k).close()
-        self._zips[ref] = zf
+        zf = self._zips.pop(ref, None)
+        if zf is None:
+            if len(ref) == 1:
+                zf = zipfile.ZipFile(ref[0])
+            else:
+                zf = zipfile.ZipFile(io.BytesIO(self._zip(ref[:-1]).read(ref[-1])))
+        self._zips[ref] = zf  # most recently used last
+        while len(self._zips) > 4:
+            old = next(iter(self._zips))
+            self._zips.pop(old).close()
         return zf
 
     def hash(self, ref: tuple) -> str:

@@ -80,6 +80,16 @@ class ChunkResult:
     seconds: float = 0.0
 
 
+class OutputError(Exception):
+    """The worker cannot write its part file (disk full, permissions): not the input's fault, so
+    the batch stops instead of logging good files as failed."""
+
+
+@dataclass
+class WorkerFatal:
+    message: str
+
+
 class FileTimeout(BaseException):
     """Raised by SIGALRM inside a parse; a BaseException so that `except Exception` in the
     library cannot swallow it."""
@@ -289,16 +299,25 @@ def process_chunk(chunk: Chunk, out_dir: str, run_id: str, limits: Limits, statu
             if status is not None:
                 status[ST_T0] = time.monotonic()
                 status[ST_INDEX] = i
-            kind, value = parse_task(task, reader, limits, faults)
+            try:
+                kind, value = parse_task(task, reader, limits, faults)
+            except FileTimeout:  # the alarm fired just as the parse returned
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                kind, value = "error", ("timeout", f"timed out after {limits.timeout:g} s (--timeout)")
             if kind == "ok":
-                rec = value
-                for p in task.paths:
-                    rec["source"]["path"] = p
-                    line = (json.dumps(rec, **RECORD_JSON) + "\n").encode("utf-8")
-                    files.append((p, task.ckey, "ok", offset, len(line)))
-                    lines.append(line)
-                    offset += len(line)
-            else:
+                try:
+                    encoded = []
+                    for p in task.paths:
+                        value["source"]["path"] = p
+                        encoded.append((p, (json.dumps(value, **RECORD_JSON) + "\n").encode("utf-8")))
+                except Exception as e:  # a record the contract cannot hold is a parser bug
+                    kind, value = "error", ("internal", f"cannot serialise the record: {type(e).__name__}: {e}"[:300])
+                else:
+                    for p, line in encoded:
+                        files.append((p, task.ckey, "ok", offset, len(line)))
+                        lines.append(line)
+                        offset += len(line)
+            if kind != "ok":
                 ekind, cause = value
                 if ekind == "memory":
                     recycle = True
@@ -309,7 +328,10 @@ def process_chunk(chunk: Chunk, out_dir: str, run_id: str, limits: Limits, statu
         part = None
         if lines:
             part = f"{run_id}-{chunk.seq:06d}-{chunk.attempt}.jsonl"
-            write_atomic(os.path.join(out_dir, "parts", part), lines)
+            try:
+                write_atomic(os.path.join(out_dir, "parts", part), lines)
+            except OSError as e:
+                raise OutputError(f"cannot write {os.path.join(out_dir, 'parts', part)}: {e.strerror or e}") from None
     finally:
         reader.close()
         if status is not None:
@@ -334,12 +356,15 @@ def worker_main(conn, status, out_dir: str, run_id: str, limits: Limits, warm: b
             break
         if chunk is None:
             break
-        result = process_chunk(chunk, out_dir, run_id, limits, status)
+        try:
+            result = process_chunk(chunk, out_dir, run_id, limits, status)
+        except OutputError as e:
+            result = WorkerFatal(str(e))
         try:
             conn.send(result)
         except (BrokenPipeError, OSError):
             break
-        if result.recycle:
+        if isinstance(result, WorkerFatal) or result.recycle:
             break
     try:
         conn.close()
@@ -367,4 +392,8 @@ def _exec_main(argv: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    _exec_main(sys.argv[1:])
+    # run the functions of the imported module, not of __main__, so that what is pickled back
+    # is vbparse.archive.work.ChunkResult, which the supervisor can load
+    from vbparse.archive import work as _work
+
+    _work._exec_main(sys.argv[1:])

@@ -38,7 +38,8 @@ def register(app: typer.Typer) -> None:
         shard: Optional[str] = typer.Option(None, "--shard", help="K/N: only this machine's share of the inputs (by path hash)"),
         ext: Optional[str] = typer.Option(None, "--ext", help="only these extensions, e.g. txt,pdf,docx (default: every file)"),
         include_hidden: bool = typer.Option(False, "--include-hidden", help="also take .hidden files and folders"),
-        progress: bool = typer.Option(True, "--progress/--no-progress", help="progress bar on stderr"),
+        progress: Optional[bool] = typer.Option(None, "--progress/--no-progress",
+                                                help="progress bar on stderr (default: when stderr is a terminal)"),
         strict: bool = typer.Option(False, "--strict", help="exit 1 when any file failed"),
     ) -> None:
         """Parse every file under SRC in parallel; resumable, one record or one error per input."""
@@ -56,7 +57,7 @@ def register(app: typer.Typer) -> None:
             jobs=jobs, force=force, retry_errors=retry_errors,
             limits=Limits(timeout=timeout, max_memory_mb=max_memory, max_size=max_size * 1024 * 1024),
             chunk_size=chunk_size, parquet=parquet, dask=dask, scheduler=scheduler,
-            progress=progress and sys.stderr.isatty() or (progress and _forced_progress()),
+            progress=sys.stderr.isatty() if progress is None else progress,
             shard=_shard(shard), scan=ScanOptions(include_hidden=include_hidden, extensions=exts),
         )
         try:
@@ -70,9 +71,3 @@ def register(app: typer.Typer) -> None:
         print(f"vbparse batch: {summary.line()}", file=sys.stderr)
         if strict and summary.errors:
             raise typer.Exit(1)
-
-
-def _forced_progress() -> bool:
-    import os
-
-    return os.environ.get("VBPARSE_PROGRESS") == "1"
