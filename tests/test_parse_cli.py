@@ -119,3 +119,20 @@ def test_library_raises_input_error_with_path_and_cause(tmp_path):
     with pytest.raises(InputError) as e:
         vbparse.parse(tmp_path / "nothing.pdf")
     assert str(e.value) == f"{tmp_path / 'nothing.pdf'}: no such file"
+
+
+def test_foreign_legacy_text_is_refused_not_mojibaked():
+    ru = ("Президент подписал указ о праздновании. Это важное событие для страны. " * 20).encode("cp1251")
+    zh = ("国务院关于加强政府工作的通知，各省、自治区、直辖市人民政府。" * 20).encode("gbk")
+    for data in (ru, zh):
+        with pytest.raises(InputError, match="no Vietnamese legacy encoding fits"):
+            vbparse.parse(data, path="foreign.txt")
+
+
+def test_utf8_with_a_damaged_stretch_stays_utf8():
+    plan = PLAN.read_bytes()
+    damaged = plan[:2000] + bytes(range(128, 228)) + plan[2100:]
+    doc = vbparse.parse(damaged, path="damaged.txt")
+    assert doc.source.encoding == "utf-8"
+    assert any("U+FFFD" in w for w in doc.source.warnings)
+    assert doc.header.symbol == vbparse.parse(PLAN).header.symbol

@@ -85,8 +85,16 @@ def decode_bytes(data: bytes, path: object = None) -> tuple[str, str, list[str]]
         try:
             text, enc = data.decode("utf-8"), "utf-8"
         except UnicodeDecodeError:
-            text, enc = _best_legacy(data, path)
-            warnings.append(f"decoded from legacy encoding {enc}; check the text (vbparse text FILE)")
+            mostly = data.decode("utf-8", errors="replace")
+            bad = mostly.count("\ufffd")
+            good = sum(1 for ch in mostly if ch > "\x7f") - bad
+            if bad and good >= 4 * bad:
+                # a UTF-8 file with a few damaged bytes stays UTF-8: a legacy table would garble it all
+                text, enc = mostly, "utf-8"
+                warnings.append(f"{bad} undecodable bytes in UTF-8 text replaced by U+FFFD")
+            else:
+                text, enc = _best_legacy(data, path)
+                warnings.append(f"decoded from legacy encoding {enc}; check the text (vbparse text FILE)")
         else:
             # UTF-8 that is really TCVN3/VNI read once as Latin-1 and saved again (mojibake).
             if _score(text) < 0.08 and regex.search(r"[\u00a1-\u00ff]{1}", text):
@@ -94,7 +102,7 @@ def decode_bytes(data: bytes, path: object = None) -> tuple[str, str, list[str]]
                 if name and _score(fixed) > _score(text) + 0.15:
                     text, enc = fixed, f"utf-8+{name}"
                     warnings.append(f"text was {name} mojibake stored as UTF-8; converted")
-    if "\ufffd" in text:
+    if "\ufffd" in text and not any("U+FFFD" in w for w in warnings):
         warnings.append("undecodable bytes replaced by U+FFFD")
     text = unicodedata.normalize("NFC", text)
     if _control_ratio(text) > 0.02:
@@ -145,6 +153,13 @@ def _best_legacy(data: bytes, path: object) -> tuple[str, str]:
     if not scored:
         raise InputError(path, "not UTF-8 and no Vietnamese legacy encoding fits")
     score, name, text = max(scored)
-    if score < 0.05:
-        raise InputError(path, "not UTF-8 and no Vietnamese legacy encoding fits (binary or foreign text?)")
+    # Foreign text (Russian, Chinese) pushed through a VNI table comes out full of accented letters
+    # but with almost none of the commonest Vietnamese words: those decide.
+    if score < 0.05 or _common_ratio(text) < 0.04:
+        raise InputError(path, "not UTF-8 and no Vietnamese legacy encoding fits (foreign text or binary data?)")
     return text, name
+
+
+def _common_ratio(text: str) -> float:
+    words = _WORD.findall(text[:20000].lower())
+    return sum(1 for w in words if w in _COMMON) / len(words) if words else 0.0
