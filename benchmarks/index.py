@@ -153,27 +153,32 @@ def make_corpus(n: int, seed: int = 1):
 # queries
 
 
-def make_queries(corpus, rnd: random.Random, n_words: int = 150, n_symbols: int = 60, n_filters: int = 60):
+def make_queries(corpus, rnd: random.Random, n_topic: int = 100, n_broad: int = 50, n_symbols: int = 60,
+                 n_filters: int = 60):
+    """The query mix: the relevance set; `topic`: 1-4 consecutive words of a plan title (40%
+    typed without diacritics, 15% quoted); `broad`: 1-3 words of a section heading ("tổ chức
+    thực hiện": words most plans have, the worst case for ranking); `number`: a plan's number in
+    one of four spellings; `filter`: fields, alone or with words."""
     from vbparse.index.fold import tokens
     from vbparse.index.relevance import load_queries
 
     qs = [("relevance", q) for _, q, _ in load_queries(ROOT / "corpora" / "search" / "queries.tsv")]
-    # word queries: 1-4 consecutive words of a random title or heading
-    phrases = []
-    for rec, _ in corpus[:2000]:
-        if rec["header"].get("title"):
-            phrases.append(rec["header"]["title"])
-        phrases += [s["heading"] for s in rec.get("sections") or [] if s.get("heading")]
-    for _ in range(n_words):
-        words = rnd.choice(phrases).split()
-        k = rnd.randint(1, min(4, len(words)))
-        a = rnd.randint(0, len(words) - k)
-        q = " ".join(words[a:a + k])
+    titles = [rec["header"]["title"] for rec, _ in corpus[:3000] if rec["header"].get("title")]
+    headings = [s["heading"] for rec, _ in corpus[:3000] for s in rec.get("sections") or [] if s.get("heading")]
+
+    def words(pool, kmax):
+        w = rnd.choice(pool).split()
+        k = rnd.randint(1, min(kmax, len(w)))
+        a = rnd.randint(0, len(w) - k)
+        q = " ".join(w[a:a + k])
         if rnd.random() < 0.4:
             q = " ".join(tokens(q))  # typed without diacritics
-        if rnd.random() < 0.15:
+        if rnd.random() < 0.15 and " " in q:
             q = f'"{q}"'
-        qs.append(("words", q))
+        return q
+
+    qs += [("topic", words(titles, 4)) for _ in range(n_topic)]
+    qs += [("broad", words(headings, 3)) for _ in range(n_broad)]
     spell = [lambda n, s: f"{n}/{s}", lambda n, s: f"{n} {s.replace('-', ' ').replace('/', ' ')}",
              lambda n, s: f"{s} {n}", lambda n, s: f"kế hoạch số {n}/{s}"]
     for _ in range(n_symbols):
@@ -201,7 +206,10 @@ def make_queries(corpus, rnd: random.Random, n_words: int = 150, n_symbols: int 
 
 
 def latency(fn, queries, repeat: int = 1) -> dict:
-    times = {}
+    """Wall-clock milliseconds per query (and this process's CPU milliseconds: for SQLite, all of
+    the work; a loaded machine inflates wall time, not CPU time), by query kind and overall."""
+    wall: dict[str, list] = {}
+    cpu: dict[str, list] = {}
     for kind, q in queries:  # warm-up pass
         try:
             fn(q)
@@ -209,16 +217,18 @@ def latency(fn, queries, repeat: int = 1) -> dict:
             pass
     for _ in range(repeat):
         for kind, q in queries:
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             try:
                 fn(q)
             except Exception as e:  # noqa: BLE001
                 log("query failed:", repr(q), e)
-            times.setdefault(kind, []).append((time.perf_counter() - t0) * 1000)
-    allt = [t for v in times.values() for t in v]
-    out = {"all": _stats(allt)}
-    for k, v in times.items():
-        out[k] = _stats(v)
+            wall.setdefault(kind, []).append((time.perf_counter() - t0) * 1000)
+            cpu.setdefault(kind, []).append((time.process_time() - c0) * 1000)
+    out = {"all": _stats([t for v in wall.values() for t in v]),
+           "all_cpu": _stats([t for v in cpu.values() for t in v])}
+    for k in wall:
+        out[k] = _stats(wall[k])
+        out[k + "_cpu"] = _stats(cpu[k])
     return out
 
 
@@ -283,6 +293,11 @@ def bench_scale(n: int, with_pg: bool, seed: int) -> dict:
         idx, rep = Index.build(db, iter(corpus))
         dt = time.perf_counter() - t0
         r = {"build_s": round(dt, 1), "build_plans_per_s": round(n / dt, 1), "added": rep.added}
+        if name == "postgresql":
+            import psycopg
+
+            with psycopg.connect(db) as c:
+                r["db_mb"] = round(c.execute("SELECT pg_database_size(current_database())").fetchone()[0] / 1e6, 1)
         if name == "sqlite":
             r["db_mb"] = round(os.path.getsize(db) / 1e6, 1)
         log(f"{name}: {r}; querying ...")
@@ -304,7 +319,6 @@ def bench_scale(n: int, with_pg: bool, seed: int) -> dict:
     res["naive_like"] = {"build_plans_per_s": round(rate, 1),
                          "latency_ms": latency(lambda q: naive_search(con, q), queries)}
     con.close()
-    # agreement of the two backends' rankings on the same 10k index
     return res
 
 
@@ -362,11 +376,13 @@ def main() -> None:
     ap.add_argument("--json", help="also write the results to this file")
     a = ap.parse_args()
     res = {"machine": {"python": platform.python_version(), "sqlite": sqlite3.sqlite_version,
-                       "cpus": os.cpu_count(), "platform": platform.platform()}}
+                       "cpus": os.cpu_count(), "platform": platform.platform(),
+                       "loadavg_at_start": [round(x, 2) for x in os.getloadavg()]}}
     if a.relevance:
         res["relevance"] = bench_relevance()
     else:
         res["scale"] = bench_scale(a.n, not a.no_pg, a.seed)
+    res["machine"]["loadavg_at_end"] = [round(x, 2) for x in os.getloadavg()]
     text = json.dumps(res, ensure_ascii=False, indent=2)
     print(text)
     if a.json:

@@ -10,7 +10,7 @@ import sqlite3
 
 import pytest
 
-from index_fixtures import RECORDS, SHA, built, db, keys_of, make_db, write_jsonl  # noqa: F401
+from index_fixtures import RECORDS, built, db, keys_of, make_db, write_jsonl  # noqa: F401
 from vbparse.index import Index, QueryError, filters_from_options, iter_items
 from vbparse.index.fold import fold, fold_aligned, tokens
 

@@ -58,6 +58,31 @@ def fold(s: str) -> str:
     return s.translate(_FULL)
 
 
+def _reverse() -> dict[str, str]:
+    rev: dict[str, set[str]] = {}
+    for lo, hi in ((0x0000, 0x024F), (0x1E00, 0x1EFF)):  # Latin with Vietnamese diacritics, đ
+        for cp in range(lo, hi + 1):
+            ch = chr(cp)
+            f = _ALIGNED.get(cp, ch)
+            if len(f) == 1 and f.isalnum():
+                rev.setdefault(f, set()).add(ch)
+    return {k: "".join(sorted(v)) for k, v in rev.items()}
+
+
+_REV = _reverse()
+
+
+def source_pattern(term: str) -> str:
+    """A regex matching, in unfolded text, what folds to `term`: "dong" matches "Động", "đồng"."""
+    out = []
+    for ch in term:
+        chars = _REV.get(ch)
+        if chars is None:
+            chars = ch + (ch.upper() if ch.upper() != ch and len(ch.upper()) == 1 else "")
+        out.append(regex.escape(chars[0]) if len(chars) == 1 else "[" + "".join(regex.escape(c) for c in chars) + "]")
+    return "".join(out)
+
+
 def fold_aligned(s: str) -> str:
     """Folded text with one output character per input character (for offset-preserving search).
 
@@ -97,6 +122,16 @@ def tokens(s: str, *, folded: bool = False) -> list[str]:
     return out
 
 
+def shingles(toks: list[str]) -> list[str]:
+    """Adjacent syllables as one term, "lao_dong": indexed next to the syllables, so that a
+    query's neighbouring words can boost plans that have them side by side at the cost of one
+    more word (a phrase costs a position check in every candidate plan). Letters only."""
+    return [f"{x}_{y}" for x, y in zip(toks, toks[1:]) if x.isalpha() and y.isalpha()]
+
+
+WORD_JOIN = "__"  # joins the syllables of an underthesea word: "lao__dong" (a shingle has one "_")
+
+
 def compact_key(text: str | None) -> str | None:
     """The separator-free key of a number/symbol: "129/KH-LĐLĐ", "129 KH LDLD" -> "129khldld";
     "05-CT/TW", "5/CT-TW" -> "5cttw"; "91/2017/NĐ-CP" -> "912017ndcp". A spelling that starts with
@@ -126,6 +161,7 @@ def doc_key(number: str | None, symbol: str | None) -> str | None:
     return compact_key(f"{number or ''} {symbol}") if number else None
 
 
+ALL = "_all_"  # a term every plan has (no query can spell it: query terms have no "_")
 SYM = "sym"  # term prefix of a document's own key in the index ("sym129khldld")
 REF = "ref"  # term prefix of the key of a document it cites
 

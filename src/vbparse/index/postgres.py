@@ -26,7 +26,7 @@ from typing import Iterator, Sequence
 
 from . import fold as F
 from .base import (COLUMNS, GAP, INDEX_VERSION, WEIGHTS, And, Backend, IndexDoc, IndexError_, Or, Plan, Row,
-                   facet_rows_to_dict, filter_sql, idf, pack, unpack_json, unpack_text)
+                   filter_sql, idf, pack, unpack_json, unpack_text)
 from .query import Term
 
 TS_WEIGHTS = "{%s}" % ",".join(str(WEIGHTS[c] / WEIGHTS["a"]) for c in reversed(COLUMNS))  # D, C, B, A
@@ -56,9 +56,10 @@ SCHEMA = [
     "CREATE TABLE IF NOT EXISTS vbp_labels (doc_id bigint NOT NULL REFERENCES vbp_docs(id) ON DELETE CASCADE, label text NOT NULL)",
     "CREATE INDEX IF NOT EXISTS vbp_labels_doc ON vbp_labels (doc_id)",
     "CREATE INDEX IF NOT EXISTS vbp_labels_label ON vbp_labels (label)",
-    "CREATE TABLE IF NOT EXISTS vbp_vocab (word text PRIMARY KEY, n integer NOT NULL)",
+    # plans per term (what FTS5 keeps in its index): idf without counting through the GIN index
+    "CREATE TABLE IF NOT EXISTS vbp_terms (term text PRIMARY KEY, n integer NOT NULL)",
 ]
-TABLES = ("vbp_labels", "vbp_deadlines", "vbp_keys", "vbp_vocab", "vbp_docs", "vbp_meta")
+TABLES = ("vbp_labels", "vbp_deadlines", "vbp_keys", "vbp_terms", "vbp_vocab", "vbp_docs", "vbp_meta")
 DOC_COLS = ("sha256", "path", "format", "doc_type", "doc_type_fold", "number", "symbol", "key", "issued",
             "year", "issuer", "issuer_fold", "title", "sections", "record_z", "text_z", "added", "dl", "tsv")
 
@@ -127,7 +128,11 @@ class PostgresBackend(Backend):
             raise IndexError_("the PostgreSQL backend needs psycopg: pip install 'psycopg[binary]' "
                               "(or vbparse[postgres])") from None
         try:
-            return psycopg.connect(self.dsn, autocommit=True, connect_timeout=10)
+            con = psycopg.connect(self.dsn, autocommit=True, connect_timeout=10)
+            # the planner prices a GIN bitmap scan for a common word above a sequential scan, which
+            # then reads every plan's tsvector: 20x slower here. Every search has an index path.
+            con.execute("SET enable_seqscan = off")
+            return con
         except psycopg.Error as e:
             raise IndexError_(f"cannot connect to PostgreSQL: {str(e).strip().splitlines()[0]}") from None
 
@@ -154,7 +159,7 @@ class PostgresBackend(Backend):
             self._x(s)
         for k, v in (("index_version", INDEX_VERSION), ("fold_version", F.FOLD_VERSION),
                      ("segmented", "1" if segment else "0"), ("created", time.strftime("%Y-%m-%dT%H:%M:%S")),
-                     ("rank", f"ts_rank norm {RANK_NORM}"), ("n_docs", "0"), ("total_dl", "0")):
+                     ("rank", f"ts_rank norm {RANK_NORM}"), ("n_docs", "0"), ("total_dl", "0"), ("generation", "0")):
             self._x("INSERT INTO vbp_meta VALUES (%s, %s) ON CONFLICT (k) DO UPDATE SET v = excluded.v", (k, v))
 
     def _check(self) -> None:
@@ -222,10 +227,12 @@ class PostgresBackend(Backend):
         sql = (f"INSERT INTO vbp_docs ({', '.join(DOC_COLS)}) VALUES ({', '.join(['%s'] * (len(DOC_COLS) - 1))}, "
                f"%s::tsvector) RETURNING id")
         params = []
+        cols_of = []  # each plan's distinct terms
         for d in docs:
             cols = [list(d.columns.get(c, ())) for c in COLUMNS]
             if d.words:
                 cols[3] = cols[3] + d.words
+            cols_of.append({t for c in cols for t in c})
             params.append((d.sha256, d.path, d.format, d.doc_type, d.doc_type_fold, d.number, d.symbol, d.key,
                            d.issued, d.year, d.issuer, d.issuer_fold, d.title,
                            json.dumps(d.sections, ensure_ascii=False, separators=(",", ":")),
@@ -249,13 +256,12 @@ class PostgresBackend(Backend):
                 if labs:
                     cur.executemany("INSERT INTO vbp_labels VALUES (%s, %s)", labs)
                 self._bump(cur, len(params), sum(p[-2] for p in params))
-                words: dict[str, int] = {}
-                for d in docs:
-                    for w in set(d.words):
-                        words[w] = words.get(w, 0) + 1
-                if words:
-                    cur.executemany("INSERT INTO vbp_vocab VALUES (%s, %s) ON CONFLICT (word) DO UPDATE "
-                                    "SET n = vbp_vocab.n + excluded.n", sorted(words.items()))
+                terms: dict[str, int] = {}
+                for c in cols_of:
+                    for t in c:
+                        terms[t] = terms.get(t, 0) + 1
+                cur.executemany("INSERT INTO vbp_terms VALUES (%s, %s) ON CONFLICT (term) DO UPDATE "
+                                "SET n = vbp_terms.n + excluded.n", sorted(terms.items()))
         except psycopg.Error as e:
             raise IndexError_(f"PostgreSQL: {str(e).strip().splitlines()[0]}") from None
         self._n_docs = None
@@ -264,6 +270,25 @@ class PostgresBackend(Backend):
         """Keep the plan count and total length in vbp_meta (for idf and length normalisation)."""
         cur.execute("UPDATE vbp_meta SET v = (v::bigint + %s)::text WHERE k = 'n_docs'", (n,))
         cur.execute("UPDATE vbp_meta SET v = (v::bigint + %s)::text WHERE k = 'total_dl'", (dl,))
+        cur.execute("UPDATE vbp_meta SET v = (v::bigint + 1)::text WHERE k = 'generation'")
+
+    def generation(self) -> str:
+        return self._x("SELECT v FROM vbp_meta WHERE k = 'generation'").fetchone()[0]
+
+    def facet_values(self):
+        self._x("SET enable_seqscan = on")
+        try:
+            return self._x("SELECT d.id, d.issuer, d.year, d.doc_type, l.label FROM vbp_docs d "
+                           "LEFT JOIN vbp_labels l ON l.doc_id = d.id").fetchall()
+        finally:
+            self._x("SET enable_seqscan = off")
+
+    def doc_freq(self, terms: Sequence[str]) -> tuple[int, dict[str, int]]:
+        n, _ = self._stats()
+        out = {t: 0 for t in terms}
+        if out:
+            out.update(self._x("SELECT term, n FROM vbp_terms WHERE term = ANY(%s)", (list(out),)).fetchall())
+        return n, out
 
     def _stats(self) -> tuple[int, float]:
         m = dict(self._x("SELECT k, v FROM vbp_meta WHERE k IN ('n_docs', 'total_dl')").fetchall())
@@ -275,16 +300,14 @@ class PostgresBackend(Backend):
             return
         self._begin()
         for i in ids:
-            row = self._x("SELECT tsv, dl FROM vbp_docs WHERE id = %s", (i,)).fetchone()
-            if row:
-                with self.con.cursor() as cur:
-                    self._bump(cur, -1, -row[1])
-            if row and self.segmented:
-                words = [w for w in str(row[0]).split() if "_" in w]
-                for w in {w.split("'")[1] for w in words if w.startswith("'")}:
-                    self._x("UPDATE vbp_vocab SET n = n - 1 WHERE word = %s", (w,))
+            row = self._x("SELECT tsvector_to_array(tsv), dl FROM vbp_docs WHERE id = %s", (i,)).fetchone()
+            if not row:
+                continue
+            with self.con.cursor() as cur:
+                self._bump(cur, -1, -row[1])
+                cur.execute("UPDATE vbp_terms SET n = n - 1 WHERE term = ANY(%s)", (sorted(set(row[0])),))
             self._x("DELETE FROM vbp_docs WHERE id = %s", (i,))  # keys, deadlines, labels cascade
-        self._x("DELETE FROM vbp_vocab WHERE n <= 0")
+        self._x("DELETE FROM vbp_terms WHERE n <= 0")
         self._n_docs = None
 
     def delete_where(self, sha_or_path: str) -> int:
@@ -312,68 +335,72 @@ class PostgresBackend(Backend):
     def known_words(self, words: Sequence[str]) -> set[str]:
         if not words or not self.segmented:
             return set()
-        return {r[0] for r in self._x("SELECT word FROM vbp_vocab WHERE word = ANY(%s) AND n > 0", (list(words),))}
+        return {r[0] for r in self._x("SELECT term FROM vbp_terms WHERE term = ANY(%s) AND n > 0", (list(words),))}
 
-    def _idfs(self, leaves: list[Term], n: int) -> list[float]:
-        uniq = list(dict.fromkeys(ts_node(t) for t in leaves))
-        sel = ", ".join(f"(SELECT count(*) FROM vbp_docs WHERE tsv @@ %s::tsquery)" for _ in uniq)
-        counts = dict(zip(uniq, self._x(f"SELECT {sel}", uniq).fetchone())) if uniq else {}
-        return [idf(n, counts[ts_node(t)]) for t in leaves]
-
-    def run(self, plan: Plan, limit: int, offset: int, facets: bool) -> tuple[int, list[Row], dict]:
+    def run(self, plan: Plan, limit: int, offset: int) -> tuple[list[int], list[Row]]:
         conds, args = filter_sql(plan.filters, "%s")
         match = ts_match(plan)
+        cols = "d.id, {score}, d.sha256, d.path, d.doc_type, d.number, d.symbol, d.issued, d.year, d.issuer, d.title"
         if match:
-            leaves = plan.scoring()
-            n, avgdl = self._stats()
-            idfs = self._idfs(leaves, n)
-            # a phrase scores only where it occurs as a phrase (ts_rank alone rewards its words
-            # being near each other anywhere)
-            score = " + ".join(
-                f"%s * ts_rank(%s::float4[], d.tsv, %s::tsquery, {RANK_NORM})" if len(t.tokens) == 1 else
-                f"(CASE WHEN d.tsv @@ %s::tsquery THEN %s * ts_rank(%s::float4[], d.tsv, %s::tsquery, {RANK_NORM}) ELSE 0 END)"
-                for t in leaves)
-            # bm25's length normalisation at tf = 1: (k1 + 1) / (1 + k1 (1 - b + b dl / avgdl))
-            score = f"({score}) * {K1 + 1} / (1 + {K1} * ({1 - B} + {B} * d.dl / %s::float8))"
-            sargs: list = []
-            for t, w in zip(leaves, idfs):
-                sargs += ([] if len(t.tokens) == 1 else [ts_node(t)]) + [w, TS_WEIGHTS, ts_node(t)]
-            sargs.append(avgdl)
             where = " AND ".join(["d.tsv @@ %s::tsquery"] + conds)
-            m_sql = f"SELECT d.id, ({score})::float8 AS score FROM vbp_docs d WHERE {where}"
-            m_args = sargs + [match] + args
-            c_sql = f"SELECT d.id FROM vbp_docs d WHERE {where}"
-            c_args = [match] + args
-        else:
-            if plan.negative:
-                conds = conds + ["NOT (d.tsv @@ %s::tsquery)"]
-                args = args + [" | ".join(ts_node(t) for t in plan.negative)]
-            where = " AND ".join(conds) or "TRUE"
-            m_sql = f"SELECT d.id, 0.0::float8 AS score FROM vbp_docs d WHERE {where}"
-            m_args = list(args)
-            c_sql = f"SELECT d.id FROM vbp_docs d WHERE {where}"
-            c_args = list(args)
-        rows = [Row(*r) for r in self._x(
-            f"WITH m AS ({m_sql}) SELECT d.id, m.score, d.sha256, d.path, d.doc_type, d.number, d.symbol, d.issued, "
-            f"d.year, d.issuer, d.title FROM m JOIN vbp_docs d ON d.id = m.id "
-            f"ORDER BY m.score DESC, d.issued DESC NULLS LAST, d.sha256 LIMIT %s OFFSET %s",
-            m_args + [limit, offset]).fetchall()]
-        parts = ["SELECT 'total' AS f, NULL::text AS v, count(*) AS n FROM m"]
-        if facets:
-            for col in ("issuer", "year", "doc_type"):
-                parts.append(f"(SELECT '{col}', d.{col}::text, count(*) FROM m JOIN vbp_docs d ON d.id = m.id "
-                             f"WHERE d.{col} IS NOT NULL GROUP BY d.{col} ORDER BY count(*) DESC, d.{col}::text COLLATE \"C\" LIMIT 10)")
-            parts.append("(SELECT 'movement', l.label, count(DISTINCT l.doc_id) FROM m JOIN vbp_labels l "
-                         "ON l.doc_id = m.id GROUP BY l.label ORDER BY count(DISTINCT l.doc_id) DESC, l.label COLLATE \"C\" LIMIT 10)")
-        res = self._x(f"WITH m AS MATERIALIZED ({c_sql}) " + " UNION ALL ".join(parts), c_args).fetchall()
-        total = 0
-        fr = []
-        for f, v, n in res:
-            if f == "total":
-                total = int(n)
-            else:
-                fr.append((f, int(v) if f == "year" else v, n))
-        return total, rows, (facet_rows_to_dict(fr) if facets else {})
+            ids = [r[0] for r in self._x(f"SELECT d.id FROM vbp_docs d WHERE {where}", [match] + args)]
+            if not ids or limit == 0 or offset >= len(ids):
+                return ids, []
+            inner, outer, iargs, oargs = self._score(plan)
+            rows = self._x(
+                f"WITH m AS MATERIALIZED (SELECT d.id, d.dl, {inner} FROM vbp_docs d WHERE {where}), "
+                f"s AS (SELECT m.id, {outer} AS score FROM m) "
+                f"SELECT {cols.format(score='s.score')} FROM s JOIN vbp_docs d ON d.id = s.id "
+                f"ORDER BY s.score DESC, d.issued DESC NULLS LAST, d.sha256 LIMIT %s OFFSET %s",
+                iargs + [match] + args + oargs + [limit, offset]).fetchall()
+            return ids, [Row(*r) for r in rows]
+        if plan.negative:
+            conds = conds + ["NOT (d.tsv @@ %s::tsquery)"]
+            args = args + [" | ".join(ts_node(t) for t in plan.negative)]
+        where = " AND ".join(conds) or "TRUE"
+        ids = [r[0] for r in self._x(f"SELECT d.id FROM vbp_docs d WHERE {where}", args)]
+        rows = self._x(f"SELECT {cols.format(score='0.0::float8')} FROM vbp_docs d WHERE {where} "
+                       f"ORDER BY d.issued DESC NULLS LAST, d.sha256 LIMIT %s OFFSET %s", args + [limit, offset]).fetchall()
+        return ids, [Row(*r) for r in rows]
+
+    def _score(self, plan: Plan) -> tuple[str, str, list, list]:
+        """bm25 after FTS5, with ts_rank for the term-frequency part: the sum over the plan's
+        scoring terms of idf x ts_rank(weights, tsv, term), times bm25's length factor at tf = 1.
+
+        Returns the per-plan columns computed while each matching plan's tsvector is at hand
+        (`inner`, one detoast per plan), and the score over them (`outer`). idf is FTS5's
+        log((N - n + 0.5) / (n + 0.5)) floored at 1e-6: n for a word from vbp_terms; for a phrase,
+        the matching plans that contain it (FTS5 counts all plans; they differ only when the
+        query has words beyond the phrase's own). Words in more than half of the plans have the
+        floor idf and are left out when some term has a real idf: their share of the score is
+        below 1e-5, and each ts_rank call costs."""
+        leaves = [t for t in dict.fromkeys(plan.scoring()) if t.tokens != (F.ALL,)]
+        mult = {t: plan.scoring().count(t) for t in leaves}
+        n, avgdl = self._stats()
+        _, df = self.doc_freq(sorted({t for leaf in leaves for t in leaf.tokens if len(leaf.tokens) == 1}))
+        words = [t for t in leaves if len(t.tokens) == 1]
+        phrases = [t for t in leaves if len(t.tokens) > 1]
+        widf = {t: (idf(n, n // 2) if t.prefix else idf(n, df.get(t.tokens[0], 0))) for t in words}
+        if phrases or any(w > 1e-6 for w in widf.values()):
+            words = [t for t in words if widf[t] > 1e-6]
+        inner, iargs, outer, oargs = [], [], [], []
+        for k, t in enumerate(words):
+            inner.append(f"ts_rank(%s::float4[], d.tsv, %s::tsquery, {RANK_NORM}) AS w{k}")
+            iargs += [TS_WEIGHTS, ts_node(t)]
+            outer.append(f"%s * m.w{k}")
+            oargs.append(widf[t] * mult[t])
+        for k, t in enumerate(phrases):
+            inner.append(f"(CASE WHEN d.tsv @@ %s::tsquery THEN ts_rank(%s::float4[], d.tsv, %s::tsquery, {RANK_NORM}) "
+                         f"END) AS p{k}")
+            iargs += [ts_node(t), TS_WEIGHTS, ts_node(t)]
+            nk = f"count(m.p{k}) OVER ()"
+            outer.append(f"%s * greatest(ln((%s - {nk} + 0.5) / ({nk} + 0.5)), 1e-6) * coalesce(m.p{k}, 0)")
+            oargs += [mult[t], n]
+        if not outer:
+            outer, inner = ["0"], ["0 AS z"]
+        # bm25's length normalisation at tf = 1: (k1 + 1) / (1 + k1 (1 - b + b dl / avgdl))
+        score = f"(({' + '.join(outer)}) * {K1 + 1} / (1 + {K1} * ({1 - B} + {B} * m.dl / %s::float8)))::float8"
+        return ", ".join(inner), score, iargs, oargs + [avgdl]
 
     def load(self, ids: Sequence[int]) -> dict[int, tuple[str | None, list]]:
         if not ids:
