@@ -42,6 +42,8 @@ _NOT = regex.compile(
     r"quỹ|tháng\s+cao\s+điểm|chương\s+trình|chiến\s+dịch)\s*$",
     regex.I,
 )
+_EVENTS = ("tháng hành động", "tháng cao điểm", "ngày ", "tuần lễ", "hội nghị", "hội thi", "cuộc thi", "lễ ",
+           "giải ", "hội diễn", "liên hoan", "diễn đàn")
 _AWARDS = ("chiến sĩ thi đua", "chiến sỹ thi đua", "lao động tiên tiến", "tập thể lao động xuất sắc",
            "lao động xuất sắc", "cờ thi đua", "bằng khen", "giấy khen", "huân chương", "danh hiệu")
 
@@ -117,6 +119,8 @@ def find_movements(ctx) -> None:
         low = inner.lower()
         if low.startswith(_AWARDS) and len(low.split()) <= 6:
             kind = None
+        if low.startswith(_EVENTS):
+            kind = None  # "hưởng ứng “Tháng hành động ...”", "“Ngày Quốc tế ...”": events, not movements
         label = label_for(inner)
         if kind is None and label is not None and not _NOT.search(before) and len(inner.split()) >= 4:
             kind = "movement"  # a taxonomy name needs no cue; a short one ("Vì người nghèo") names funds too
