@@ -8,8 +8,10 @@ stopped and deleted at exit. initdb refuses to run as root, so as root the clust
     from conftest_pg import pg_cluster, fresh_database
     dsn = fresh_database()          # a new empty database in the shared cluster
 
-`pg_cluster()` returns None with a reason in `PG_SKIP_REASON` when the binaries are absent, so
-tests skip the PostgreSQL half with that reason (install: scripts/install-system-deps.sh).
+`pg_cluster()` returns None with a reason in `PG_SKIP_REASON` when the binaries (or psycopg) are
+absent, so tests skip the PostgreSQL half with that reason (install:
+scripts/install-system-deps.sh). VBPARSE_TEST_NO_PG=1 skips it on purpose; VBPARSE_TEST_PG_DSN
+uses an existing server instead of starting one.
 """
 from __future__ import annotations
 
@@ -67,6 +69,9 @@ def pg_cluster() -> dict | None:
         _CLUSTER = {"dsn": os.environ["VBPARSE_TEST_PG_DSN"], "external": True}
         return _CLUSTER
     if PG_SKIP_REASON:
+        return None
+    if os.environ.get("VBPARSE_TEST_NO_PG"):
+        PG_SKIP_REASON = "VBPARSE_TEST_NO_PG is set: the PostgreSQL half of the index tests is skipped"
         return None
     try:
         import psycopg  # noqa: F401

@@ -335,3 +335,15 @@ def test_tokens():
     assert tokens("Số: 129/KH-LĐLĐ ngày 02/7/2021") == ["so", "129", "kh", "ldld", "ngay", "2", "7", "2021"]
     assert tokens("COVID-19") == ["covid", "19"]
     assert tokens("a" * 100 + " b") == ["b"]
+
+
+def test_batch_output_folder(db, tmp_path):
+    """A `vbparse batch` output folder: its records.jsonl, not errors.jsonl or the manifest."""
+    out = tmp_path / "out"
+    out.mkdir()
+    write_jsonl(out / "records.jsonl")
+    (out / "errors.jsonl").write_text('{"path": "x.pdf", "error": "encrypted"}\n', encoding="utf-8")
+    (out / "manifest.jsonl").write_text('{"format": "vbparse-batch-manifest"}\n', encoding="utf-8")
+    idx, rep = Index.build(db, iter_items([str(out)]))
+    assert rep.added == len(RECORDS) and rep.failed == 0, rep.errors
+    idx.close()

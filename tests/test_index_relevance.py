@@ -19,7 +19,10 @@ FLOOR_SYMBOL_MRR = 0.95  # a number in any spelling must find its plan first
 
 @pytest.fixture(scope="module")
 def corpus():
-    files = judged_files(ROOT)
+    try:
+        files = judged_files(ROOT)
+    except FileNotFoundError as e:  # the shared dev corpus is not beside this checkout
+        pytest.skip(str(e))
     items = list(iter_items([str(p) for p in files.values()]))
     bad = [i for i in items if isinstance(i, Exception)]
     assert not bad, bad

@@ -127,6 +127,42 @@ def parse_blocks(text: str, source: str) -> list[tuple[str, str, list[tuple[tupl
     return plans
 
 
+def shared_corpus() -> Path:
+    """The shared dev corpus (real documents we may read but not copy): beside the project."""
+    import os
+
+    return Path(os.environ.get("VBPARSE_SHARED_CORPUS", repo_root().resolve().parent / "shared" / "corpus"))
+
+
+def resolve_line_refs(text: str, source_name: str) -> str | None:
+    """Replace "@lines 15 17 19:80" bodies by those lines of the plan's source file (the plan's
+    "=== ... | source=shared/corpus/plans/X.txt" header); None when the sources are not here."""
+    import unicodedata
+
+    out, lines = [], None
+    for n, line in enumerate(text.splitlines(), 1):
+        if line.startswith("=== "):
+            src = next((x.strip()[len("source="):] for x in line.split("|") if x.strip().startswith("source=")), None)
+            lines = None
+            if src:
+                rel = Path(src).relative_to("shared/corpus") if src.startswith("shared/corpus") else Path(src)
+                path = shared_corpus() / rel
+                if not path.exists():
+                    return None
+                lines = unicodedata.normalize("NFC", path.read_text(encoding="utf-8")).split("\n")
+            out.append(line)
+        elif line.startswith("@lines "):
+            if lines is None:
+                raise ValueError(f"{source_name}:{n}: @lines in a plan without source=")
+            for ref in line[len("@lines "):].split():
+                k, _, cut = ref.partition(":")
+                row = lines[int(k) - 1]
+                out.append(row[: int(cut)] if cut else row)
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
 def load_corpus(root: Path | None = None) -> Corpus:
     root = Path(root) if root is not None else repo_root() / "corpora" / "classifier"
     tax = taxonomy()
@@ -145,8 +181,15 @@ def load_corpus(root: Path | None = None) -> Corpus:
     sections: list[Example] = []
     docs: list[DocExample] = []
     seen: set[str] = set()
+    skipped = []
     for f in files:
-        for doc_id, title, secs in parse_blocks(f.read_text(encoding="utf-8"), f.name):
+        text = f.read_text(encoding="utf-8")
+        if "\n@lines " in text:
+            text = resolve_line_refs(text, f.name)
+            if text is None:
+                skipped.append(f.name)
+                continue
+        for doc_id, title, secs in parse_blocks(text, f.name):
             if doc_id in seen:
                 raise ValueError(f"{f.name}: plan id {doc_id} repeated")
             seen.add(doc_id)
@@ -188,6 +231,12 @@ def load_corpus(root: Path | None = None) -> Corpus:
             texts.append(", ".join(cues))
         for k, t in enumerate(dict.fromkeys(texts)):
             weak.append(Example(f"weak:{r['id']}:{k}", f"weak:{r['id']}", t, (r["id"],), "weak"))
+    if skipped:
+        import sys
+
+        print(f"vbparse train: skipped {', '.join(skipped)}: the shared dev corpus it points into is not "
+              f"at {shared_corpus()} (set VBPARSE_SHARED_CORPUS); the model will differ from models/",
+              file=sys.stderr)
     meta_path = root / "CORPUS.json"
     meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
     files = [*files, docs_tsv, *( [meta_path] if meta_path.exists() else [])]

@@ -39,9 +39,9 @@ def _report(rep, db: str, verb: str, quiet: bool) -> None:
             parts.append(f"{rep.failed} failed")
         if rep.without_text:
             parts.append(f"{rep.without_text} without text (source not readable: no body search or snippets)")
-        rate = (rep.added + rep.replaced) / rep.seconds if rep.seconds > 0 else 0
-        print(f"{verb} {_show_db(db)}: " + ", ".join(parts) + f" in {rep.seconds:.1f} s ({rate:.0f} plans/s)",
-              file=sys.stderr)
+        n = rep.added + rep.replaced
+        rate = f" ({n / rep.seconds:.0f} plans/s)" if n and rep.seconds > 0 else ""
+        print(f"{verb} {_show_db(db)}: " + ", ".join(parts) + f" in {rep.seconds:.1f} s{rate}", file=sys.stderr)
 
 
 def _show_db(db: str) -> str:

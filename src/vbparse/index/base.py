@@ -6,11 +6,11 @@ backends agree on matches by construction.
 Indexed fields (one full-text document per plan, four weighted parts, as PostgreSQL's A-D):
   A  title, number + symbol, doc type name, and the term `sym<key>` of the plan's own number
   B  issuer, section headings, movement names
-  C  `ref<key>` for every document the plan cites (basis or not)
+  C  `ref<key>` for every document the plan cites (basis or not), and `_all_` (every plan)
   D  the body: the whole text (or, for a record whose source cannot be read, the text the record
      carries: titles, headings, deadlines, movements, citations)
-Keys are `fold.compact_key` spellings ("129khldld"), so "129/KH-LĐLĐ", "129 KH LDLD" and
-"KH-LDLD 129" meet.
+A, B and D also hold the shingles of their syllables ("lao_dong"). Keys are `fold.compact_key`
+spellings ("129khldld"), so "129/KH-LĐLĐ", "129 KH LDLD" and "KH-LDLD 129" meet.
 """
 from __future__ import annotations
 
@@ -179,8 +179,8 @@ def make_doc(record: dict, text: str | None, *, segmenter=None) -> IndexDoc:
 
 def pack(obj) -> bytes:
     if isinstance(obj, str):
-        return zlib.compress(obj.encode("utf-8"), 6)
-    return zlib.compress(json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 6)
+        return zlib.compress(obj.encode("utf-8"), 1)
+    return zlib.compress(json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 1)
 
 
 def unpack_text(b) -> str | None:
@@ -196,11 +196,12 @@ def unpack_json(b):
 
 
 class Segmenter:
-    """underthesea word segmentation: words of three or more syllables become extra terms
-    ("phong__trao__thi__dua"; two-syllable ones are shingles already).
+    """underthesea word segmentation: multi-syllable words become extra terms, "lao__dong"
+    (two underscores: not the shingle "lao_dong", which every index has).
 
-    Measured (docs/search.md): it does not improve ranking on the relevance set over syllable
-    bigram boosts and costs ~20x the indexing time, so it is off unless asked for."""
+    Measured (docs/search.md): on the relevance set it ranks worse than the shingle boosts every
+    index has, fails on queries typed without diacritics, and makes indexing ~19x slower, so it
+    is off unless asked for (`index build --segment`)."""
 
     def __init__(self) -> None:
         try:
@@ -221,7 +222,7 @@ class Segmenter:
                 continue
             for w in ws:
                 toks = F.tokens(w)
-                if len(toks) > 2 and all(t.isalpha() for t in toks):
+                if len(toks) > 1 and all(t.isalpha() for t in toks):
                     out.append(F.WORD_JOIN.join(toks))
         return out
 
@@ -251,10 +252,30 @@ class Plan:
     relaxed: bool = False
     symbols: list[dict] = field(default_factory=list)
     highlight: list[Term] = field(default_factory=list)
+    n_docs: int = 0
+    df: dict[str, int] = field(default_factory=dict)  # plans per single word of must and boosts
 
-    @property
-    def has_text(self) -> bool:
-        return bool(self.must)
+    def common(self, node) -> bool:
+        """A single word in more than half of the plans: bm25 gives it the floor idf (1e-6)."""
+        return (isinstance(node, Term) and len(node.tokens) == 1 and not node.prefix
+                and 2 * self.df.get(node.tokens[0], 0) > self.n_docs)
+
+    def split(self) -> tuple[list, list]:
+        """(informative, common) required nodes. bm25 scores a common word at ~1e-6 of an
+        informative one, yet reads every one of its occurrences in every candidate plan: when a
+        query has both kinds, the common words only filter (same matches, a ranking that differs
+        by < 1e-5 of a score). In a query of only common words, where bm25 could only rank by
+        their frequencies, the rarest one ranks and the others filter (measured: same relevance,
+        20% faster on such queries)."""
+        if self.relaxed:
+            return list(self.must), []
+        common = [x for x in self.must if self.common(x)]
+        if len(common) == len(self.must) and common:
+            # only common words: bm25 would rank by their frequencies, all at the floor idf; the
+            # rarest one's frequency ranks (the boosts still add), the others filter
+            rarest = min(common, key=lambda x: (self.df.get(x.tokens[0], 0), x.tokens[0]))
+            return [rarest], [x for x in common if x is not rarest]
+        return [x for x in self.must if not self.common(x)], common
 
     def anchor(self):
         """A term every plan has: boosts are OR-ed with it, so in FTS5 they add to bm25 without
@@ -381,15 +402,15 @@ def make_plan(q: Query, backend: "Backend", *, boosts: str = "bigram") -> Plan:
     if boosts in ("words", "both") and backend.segmented:
         boost_terms.extend(Term((w,)) for w in query_words(q, backend))
     boost_terms = list(dict.fromkeys(boost_terms))[:24]
-    if boost_terms:
-        # a boost term in more than half of the plans has bm25's floor idf (1e-6): it would cost a
-        # pass over its plans and add nothing
-        n, df = backend.doc_freq([b.tokens[0] for b in boost_terms])
-        boost_terms = [b for b in boost_terms if 2 * df.get(b.tokens[0], 0) <= n]
+    words = {t.tokens[0] for x in must for t in leaves(x) if len(t.tokens) == 1 and not t.prefix}
+    n, df = backend.doc_freq(sorted(words | {b.tokens[0] for b in boost_terms})) if (words or boost_terms) else (0, {})
+    # a boost term in more than half of the plans has bm25's floor idf (1e-6): it would cost a
+    # pass over its plans and add nothing
+    boost_terms = [b for b in boost_terms if 2 * df.get(b.tokens[0], 0) <= n]
 
     hl = [t for n in must for t in leaves(n) if not t.tokens[0].startswith((F.SYM, F.REF))]
     return Plan(must=must, negative=list(q.negative), boosts=boost_terms, filters=q.filters,
-                symbols=symbols, highlight=hl)
+                symbols=symbols, highlight=hl, n_docs=n, df=df)
 
 
 _SEG = None
@@ -409,7 +430,7 @@ def query_words(q: Query, backend: "Backend") -> list[str]:
             _SEG = Segmenter()
         out = _SEG.words(" ".join(q.marked_words))
     cands = []
-    for n in (3, 4):
+    for n in (2, 3, 4):
         for i in range(len(seq) - n + 1):
             if all(x.isalpha() for x in seq[i:i + n]):
                 cands.append(F.WORD_JOIN.join(seq[i:i + n]))
@@ -499,13 +520,28 @@ class Highlighter:
         if terms:
             self.pattern = _compile(tuple(terms))
 
+    SCAN_CHARS = 100_000  # a snippet comes from the first 100,000 characters of a plan
+
     def hits(self, text: str) -> list[tuple[int, int, tuple[str, ...]]]:
+        """Matches in reading order; stops a window's width after the first window
+        (SNIPPET_CHARS - 80 wide) that holds every query word: no later window holds more."""
         if self.pattern is None:
             return []
         out = []
+        need = {t for term in self.terms for t in term.tokens}
+        last: dict[str, int] = {}
+        width = SNIPPET_CHARS - 80
+        stop = None
         try:
-            for m in self.pattern.finditer(text, timeout=0.5):
-                out.append((m.start(), m.end(), self.terms[m.lastindex - 1].tokens))
+            for m in self.pattern.finditer(text, 0, self.SCAN_CHARS, timeout=0.5):
+                if stop is not None and m.start() > stop:
+                    break
+                toks = self.terms[m.lastindex - 1].tokens
+                out.append((m.start(), m.end(), toks))
+                for t in toks:
+                    last[t] = m.start()
+                if stop is None and len(last) == len(need) and m.start() - min(last.values()) < width:
+                    stop = m.start() + width  # windows starting a little later may be tighter
                 if len(out) >= 1000:
                     break
         except TimeoutError:  # pragma: no cover - a pathological text: what was found so far

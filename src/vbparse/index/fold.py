@@ -117,7 +117,7 @@ def tokens(s: str, *, folded: bool = False) -> list[str]:
     """Index terms of `s` (folded first unless `folded`)."""
     f = _LEADZ.sub("", s if folded else fold(s))
     out = _TOKEN.findall(f)
-    if any(len(t) > MAX_TOKEN for t in out):
+    if out and max(map(len, out)) > MAX_TOKEN:
         out = [t for t in out if len(t) <= MAX_TOKEN]
     return out
 
@@ -126,7 +126,8 @@ def shingles(toks: list[str]) -> list[str]:
     """Adjacent syllables as one term, "lao_dong": indexed next to the syllables, so that a
     query's neighbouring words can boost plans that have them side by side at the cost of one
     more word (a phrase costs a position check in every candidate plan). Letters only."""
-    return [f"{x}_{y}" for x, y in zip(toks, toks[1:]) if x.isalpha() and y.isalpha()]
+    al = list(map(str.isalpha, toks))
+    return [x + "_" + y for x, y, a, b in zip(toks, toks[1:], al, al[1:]) if a and b]
 
 
 WORD_JOIN = "__"  # joins the syllables of an underthesea word: "lao__dong" (a shingle has one "_")

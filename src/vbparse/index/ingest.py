@@ -27,15 +27,18 @@ class IngestError(Exception):
 
 
 def expand(inputs: list[str]) -> list[Path]:
-    """Files named, and the files in folders named: record files when a folder has any, else
-    plan files. Sorted, so an index is built in the same order every time."""
+    """Files named, and the files in folders named: the `records.jsonl` of `vbparse batch`
+    output folders when there are any (not errors.jsonl, the manifest or part files), else other
+    JSON Lines files, else plan files. Sorted, so an index is built in the same order every time."""
     out: list[Path] = []
     for s in inputs:
         p = Path(s)
         if p.is_dir():
             files = sorted(f for f in p.rglob("*") if f.is_file() and not f.name.startswith("."))
-            recs = [f for f in files if f.suffix.lower() in (".jsonl", ".ndjson")]
-            out += recs if recs else [f for f in files if f.suffix.lower() in PLAN_EXTS]
+            batch = [f for f in files if f.name == "records.jsonl"]
+            recs = [f for f in files if f.suffix.lower() in (".jsonl", ".ndjson")
+                    and not f.name.startswith(("errors", "manifest"))]
+            out += batch or recs or [f for f in files if f.suffix.lower() in PLAN_EXTS]
         else:
             out.append(p)
     return out

@@ -27,6 +27,7 @@ from typing import Iterator, Sequence
 from . import fold as F
 from .base import (COLUMNS, GAP, INDEX_VERSION, WEIGHTS, And, Backend, IndexDoc, IndexError_, Or, Plan, Row,
                    filter_sql, idf, pack, unpack_json, unpack_text)
+from .base import leaves as leaves_of
 from .query import Term
 
 TS_WEIGHTS = "{%s}" % ",".join(str(WEIGHTS[c] / WEIGHTS["a"]) for c in reversed(COLUMNS))  # D, C, B, A
@@ -371,18 +372,18 @@ class PostgresBackend(Backend):
         (`inner`, one detoast per plan), and the score over them (`outer`). idf is FTS5's
         log((N - n + 0.5) / (n + 0.5)) floored at 1e-6: n for a word from vbp_terms; for a phrase,
         the matching plans that contain it (FTS5 counts all plans; they differ only when the
-        query has words beyond the phrase's own). Words in more than half of the plans have the
-        floor idf and are left out when some term has a real idf: their share of the score is
-        below 1e-5, and each ts_rank call costs."""
+        query has words beyond the phrase's own). Required words in more than half of the plans
+        only filter, as in SQLite (`Plan.split`): each ts_rank call re-reads the tsvector."""
         leaves = [t for t in dict.fromkeys(plan.scoring()) if t.tokens != (F.ALL,)]
         mult = {t: plan.scoring().count(t) for t in leaves}
         n, avgdl = self._stats()
-        _, df = self.doc_freq(sorted({t for leaf in leaves for t in leaf.tokens if len(leaf.tokens) == 1}))
+        df = plan.df
         words = [t for t in leaves if len(t.tokens) == 1]
         phrases = [t for t in leaves if len(t.tokens) > 1]
         widf = {t: (idf(n, n // 2) if t.prefix else idf(n, df.get(t.tokens[0], 0))) for t in words}
-        if phrases or any(w > 1e-6 for w in widf.values()):
-            words = [t for t in words if widf[t] > 1e-6]
+        informative, common = plan.split()  # as SQLite: common words only filter
+        dropped = {t for x in common for t in leaves_of(x)}
+        words = [t for t in words if t not in dropped]
         inner, iargs, outer, oargs = [], [], [], []
         for k, t in enumerate(words):
             inner.append(f"ts_rank(%s::float4[], d.tsv, %s::tsquery, {RANK_NORM}) AS w{k}")

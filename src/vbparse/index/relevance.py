@@ -7,6 +7,7 @@ under two names is not a miss.
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -75,7 +76,10 @@ def corpus_files(*dirs: str | Path) -> dict[str, Path]:
 def judged_files(root: str | Path = ".") -> dict[str, Path]:
     """stem -> file for the plans listed in corpora/search/corpus.txt (the judged pool)."""
     root = Path(root)
-    dirs = [root / "corpora" / "plans", root / "corpora" / "search" / "docs"]
+    # the real plans of the shared dev corpus are read where they live (beside the project, or
+    # $VBPARSE_SHARED_CORPUS), never copied into it
+    shared = Path(os.environ.get("VBPARSE_SHARED_CORPUS", root.resolve().parent / "shared" / "corpus" / "plans"))
+    dirs = [root / "corpora" / "plans", root / "corpora" / "search" / "docs", shared]
     avail = corpus_files(*dirs)
     out = {}
     for line in (root / "corpora" / "search" / "corpus.txt").read_text(encoding="utf-8").splitlines():

@@ -65,14 +65,16 @@ def fts_node(n) -> str:
     raise TypeError(n)
 
 
-def fts_match(plan: Plan) -> str | None:
-    """The FTS5 MATCH expression of the plan's positive part (None: no text terms)."""
-    if not plan.must:
+def fts_match(plan: Plan, must: list | None = None) -> str | None:
+    """The FTS5 MATCH expression of the plan's positive part (None: no text terms); `must`
+    replaces the plan's required nodes (the informative ones of `Plan.split`)."""
+    must = plan.must if must is None else must
+    if not must:
         return None
     if plan.relaxed:
-        expr = "(" + " OR ".join(fts_node(n) for n in list(plan.must) + list(plan.boosts)) + ")"
+        expr = "(" + " OR ".join(fts_node(n) for n in list(must) + list(plan.boosts)) + ")"
     else:
-        expr = " AND ".join(fts_node(n) for n in plan.must)
+        expr = " AND ".join(fts_node(n) for n in must)
         if plan.boosts:
             expr += " AND (" + " OR ".join([fts_node(b) for b in plan.boosts] + [fts_node(plan.anchor())]) + ")"
     if plan.negative:
@@ -310,11 +312,18 @@ class SqliteBackend(Backend):
                 if not ids or limit == 0 or offset >= len(ids):
                     return ids, []
                 # bm25 for every match is the cost of a search; ties go to the newest, then by sha256
-                # (as PostgreSQL's ORDER BY does)
+                # (as PostgreSQL's ORDER BY does). Common words only filter (Plan.split).
+                informative, common = plan.split()
+                if common:
+                    rwhere = " AND ".join(["vbp_fts MATCH ?", "+vbp_fts.rowid IN (SELECT rowid FROM vbp_fts WHERE "
+                                                               "vbp_fts MATCH ?)"] + conds)
+                    rargs = [fts_match(plan, informative), " AND ".join(fts_node(x) for x in common)] + args
+                else:
+                    rwhere, rargs = where, [match] + args
                 scored = con.execute(
                     f"SELECT vbp_fts.rowid, -vbp_fts.rank FROM vbp_fts JOIN vbp_docs d ON d.id = vbp_fts.rowid "
-                    f"WHERE {where} ORDER BY vbp_fts.rank, d.issued DESC NULLS LAST, d.sha256 LIMIT ? OFFSET ?",
-                    [match] + args + [limit, offset]).fetchall()
+                    f"WHERE {rwhere} ORDER BY vbp_fts.rank, d.issued DESC NULLS LAST, d.sha256 LIMIT ? OFFSET ?",
+                    rargs + [limit, offset]).fetchall()
                 meta = self._rows([i for i, _ in scored])
                 rows = []
                 for i, sc in scored:
