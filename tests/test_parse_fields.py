@@ -281,3 +281,11 @@ def test_spacy_doc_carries_the_findings():
     assert ("Kế hoạch số 129/KH-LĐLĐ ngày 02/7/2021", "KH") in refs
     assert [s.label_ for s in doc.spans["movements"]] == ["lao-dong-gioi-sang-tao"]
     assert doc._.vbparse.header.symbol == "KH-CĐYT"
+
+
+def test_columns_only_two_spaces_apart():
+    text = INTERLEAVED.replace("        CỘNG HÒA", "  CỘNG HÒA").replace("                     Độc lập", "  Độc lập") \
+        .replace("                          Thái Bình, ngày", "  Thái Bình, ngày")
+    h = parse(text).header
+    assert (h.number, h.symbol, h.place, h.issued) == ("104", "KH-CĐYT", "Thái Bình", "2021-07-12")
+    assert h.issuer == "Công đoàn ngành Y tế tỉnh Thái Bình"

@@ -61,6 +61,25 @@ def _progress(quiet: bool):
     return bar, bar.update
 
 
+def _write(db: str, verb: str, quiet: bool, work) -> None:
+    """build and add differ only in how they write (`work(tick)`, returning the AddReport), so
+    they report the same way: progress bar, index errors as one line, summary, exit 1 on a failed plan."""
+    from . import fail
+    from ..index import IndexError_
+
+    bar, tick = _progress(quiet)
+    try:
+        rep = work(tick)
+    except IndexError_ as e:
+        fail(str(e))
+    finally:
+        if bar:
+            bar.close()
+    _report(rep, db, verb, quiet)
+    if rep.failed:
+        raise typer.Exit(1)
+
+
 def register(app: typer.Typer) -> None:
     index_app = typer.Typer(help="Build and update the search index that `vbparse search` reads.",
                             no_args_is_help=True)
@@ -75,22 +94,16 @@ def register(app: typer.Typer) -> None:
         quiet: bool = typer.Option(False, "--quiet", "-q", help="no summary line"),
     ) -> None:
         """Build an index from scratch (replacing what --db held)."""
-        from . import fail
-        from ..index import Index, IndexError_, iter_items
+        from ..index import Index, iter_items
 
         db = db or default_db()
-        bar, tick = _progress(quiet)
-        try:
+
+        def work(tick):
             idx, rep = Index.build(db, iter_items(inputs, read_sources=not no_source), segment=segment, progress=tick)
             idx.close()
-        except IndexError_ as e:
-            fail(str(e))
-        finally:
-            if bar:
-                bar.close()
-        _report(rep, db, "built", quiet)
-        if rep.failed:
-            raise typer.Exit(1)
+            return rep
+
+        _write(db, "built", quiet, work)
 
     @index_app.command("add")
     def add_cmd(
@@ -101,23 +114,16 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Add plans to an index (created when missing). A plan whose content (sha256) is indexed is
         skipped; one whose path is indexed with other content replaces it."""
-        from . import fail
-        from ..index import Index, IndexError_, iter_items
+        from ..index import Index, iter_items
 
         db = db or default_db()
-        bar, tick = _progress(quiet)
-        try:
+
+        def work(tick):
             with Index.open(db, create=True) as idx:
                 known = lambda sha: idx.backend.lookup(sha, None)[0]  # noqa: E731
-                rep = idx.add(iter_items(inputs, known=known, read_sources=not no_source), progress=tick)
-        except IndexError_ as e:
-            fail(str(e))
-        finally:
-            if bar:
-                bar.close()
-        _report(rep, db, "updated", quiet)
-        if rep.failed:
-            raise typer.Exit(1)
+                return idx.add(iter_items(inputs, known=known, read_sources=not no_source), progress=tick)
+
+        _write(db, "updated", quiet, work)
 
     @index_app.command("remove")
     def remove_cmd(

@@ -14,12 +14,18 @@ from ..layout import cells
 from ..model import Header
 from ..pipeline import component
 from ..resolve.dates import iso
-from ..resolve.keys import reference_key
+from ..resolve.keys import SYMBOL_PART, reference_key
 from ..resolve.names import is_committee, name_case, split_locality, starts_with_locality
 from ..text import fold
 
+# Not anchored at the end: two columns may share the line ("Số: 104/KH-CĐYT  Thái Bình, ngày ...").
 _NUMBER = regex.compile(
-    r"^Số\s*[:.]?\s*(?P<num>\d[\d.]*\w?)?\s*(?P<sep>[/-])?\s*(?P<sym>[\p{L}\d][\p{L}\d&./\s-]*?)?\s*$"
+    rf"^Số\s*[:.]?\s*(?P<num>\d[\d.]*[a-z]?)?\s*(?P<sep>[/-])?\s*"
+    rf"(?P<sym>(?:\d{{4}}\s*/\s*)?{SYMBOL_PART}(?:\s*[-/]\s*{SYMBOL_PART})*)?"
+)
+_MOTTO_IN = regex.compile(
+    r"cong\s+hoa\s+xa\s+hoi\s+chu\s+nghia\s+viet\s+nam|dang\s+cong\s+san\s+viet\s+nam"
+    r"|doc\s+lap\s*[-–—]\s*tu\s+do\s*[-–—]\s*hanh\s+phuc"
 )
 # Place and date: find "ngày ... tháng ... năm" first (cheap, literal), then read the place
 # backwards from the comma before it ("Thành phố Hồ Chí Minh, ngày 21 tháng 11 năm 2025").
@@ -45,6 +51,19 @@ def _is_motto(cell: str) -> bool:
     f = " ".join(fold(cell).replace("–", "-").replace("—", "-").split())
     f = _DASH.sub(" - ", f)
     return len(f) >= 5 and any(f in m for m in _MOTTOS)
+
+
+def _without_motto(cs: list[str]) -> list[str]:
+    """Columns two spaces apart stay one cell ("LĐLĐ TỈNH THÁI BÌNH  CỘNG HÒA XÃ HỘI ..."): cut the
+    motto out so the issuer part stands alone (the fold keeps offsets, so cuts line up)."""
+    out = []
+    for c in cs:
+        m = _MOTTO_IN.search(fold(c)) if len(c) > 12 else None
+        if m is None or (m.start() == 0 and m.end() >= len(c.rstrip(" *"))):
+            out.append(c)
+        else:
+            out.extend(x for x in (c[: m.start()].strip(), c[m.end():].strip()) if x)
+    return out
 
 
 def parse_number(cell: str) -> tuple[str | None, str | None, str | None] | None:
@@ -112,7 +131,7 @@ def find_header(ctx) -> None:
     issuer_units: list[str] = []
     number_cell = None
     in_vv = False
-    for idx, cell in ((i, c) for i, ln in lines for c in cells(ln.raw) if c):
+    for idx, cell in ((i, c) for i, ln in lines for c in _without_motto(cells(ln.raw)) if c):
         if _SEP.match(cell) or _is_motto(cell):
             continue
         if number_cell is None and _SO.match(cell):

@@ -16,15 +16,13 @@ import regex
 from ..lexicon import alternation, doc_types, issuer_codes, type_by_code, type_by_word
 from ..model import Reference
 from ..pipeline import component
-from ..resolve.keys import fold_symbol, reference_key
+from ..resolve.keys import SYMBOL, SYMBOL_PART, fold_symbol, reference_key
 from ..text import fold
 from .dates import resolve as resolve_dates
 from .dates import date_scan
 from .sections import section_at
 
-# A symbol part: capitals and digits, with at most one lower-case letter (TTg, CTr, QyĐ, TTr).
-_PART = r"[\p{Lu}\d][\p{Lu}\d&]*(?:[a-zđ][\p{Lu}\d&]*)?"
-_SYM = rf"{_PART}(?:\s*-\s*{_PART})*"
+_PART, _SYM = SYMBOL_PART, SYMBOL
 
 
 # The number and symbol: every form opens with a digit, so the scan skips prose quickly; the type
