@@ -20,7 +20,6 @@ printed, because a busy machine slows every mode's wall time.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import shutil
@@ -31,6 +30,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from _helpers import load_maker  # noqa: E402
 
 NAIVE = r"""
 import glob, json, os, sys, time
@@ -47,14 +49,6 @@ with open(sys.argv[2], "w", encoding="utf-8") as out:
             pass
 print(json.dumps({"docs": n, "loop_seconds": time.perf_counter() - t}))
 """
-
-
-def _maker():
-    spec = importlib.util.spec_from_file_location("make_archive", ROOT / "corpora" / "archive" / "make_archive.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["make_archive"] = mod
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def _run(cmd: list[str]) -> tuple[float, float, float, str, str]:
@@ -94,7 +88,7 @@ def main(argv=None) -> int:
     src = base / f"plans-{a.n}"
     if not src.exists():
         t = time.perf_counter()
-        _maker().build_bulk(src, a.n)
+        load_maker().build_bulk(src, a.n)
         print(f"generated {a.n} plans in {time.perf_counter() - t:.1f} s -> {src}", file=sys.stderr)
     size_mb = sum(f.stat().st_size for f in src.rglob("*.txt")) / 1e6
     print(f"archive: {a.n} text plans, {size_mb:.1f} MB, {os.cpu_count()} CPUs; python {sys.version.split()[0]}")

@@ -70,9 +70,13 @@ def _record(key: str, text: str, header: dict, sections, references=(), deadline
 def make_records() -> dict[str, dict]:
     recs = {}
 
-    text, secs = _plan(
+    def add(key, *, header_lines, preamble, sections, header, **parts):
+        # the plan's title line is the header's title, so the text and the record cannot disagree
+        text, secs = _plan(header_lines=header_lines, title=header["title"], preamble=preamble, sections=sections)
+        recs[key] = _record(key, text, header, secs, **parts)
+
+    add("ldld",
         header_lines=["LIÊN ĐOÀN LAO ĐỘNG TỈNH THÁI BÌNH", "Số: 129/KH-LĐLĐ   Thái Bình, ngày 02 tháng 7 năm 2021"],
-        title="Tuyên truyền, phát động phong trào thi đua yêu nước trong công nhân, viên chức, lao động năm 2021",
         preamble="Căn cứ Chỉ thị số 34-CT/TW ngày 07/4/2014 của Bộ Chính trị về công tác thi đua, khen thưởng; "
                  "Ban Thường vụ Liên đoàn Lao động tỉnh xây dựng Kế hoạch như sau:",
         sections=[
@@ -82,92 +86,81 @@ def make_records() -> dict[str, dict]:
             ("III", "III.", "TỔ CHỨC THỰC HIỆN", None),
             ("III.1", "1.", "Ban Tuyên giáo", "Tổng hợp kết quả, báo cáo Ban Thường vụ trước ngày 30/11/2021."),
             ("III.2", "2.", "Các công đoàn ngành", "Xây dựng kế hoạch cụ thể, gửi về LĐLĐ tỉnh trước ngày 20/7/2021."),
-        ])
-    recs["ldld"] = _record("ldld", text, {
-        "doc_type": "KH", "doc_type_name": "Kế hoạch", "number": "129", "symbol": "KH-LĐLĐ", "place": "Thái Bình",
-        "issued": "2021-07-02", "issuer": "Liên đoàn Lao động tỉnh Thái Bình",
-        "title": "Tuyên truyền, phát động phong trào thi đua yêu nước trong công nhân, viên chức, lao động năm 2021"},
-        secs, references=[_ref("CT", "34", "CT/TW", "2014-04-07", True, "Chỉ thị số 34-CT/TW ngày 07/4/2014")],
+        ],
+        header={"doc_type": "KH", "doc_type_name": "Kế hoạch", "number": "129", "symbol": "KH-LĐLĐ", "place": "Thái Bình",
+                "issued": "2021-07-02", "issuer": "Liên đoàn Lao động tỉnh Thái Bình",
+                "title": "Tuyên truyền, phát động phong trào thi đua yêu nước trong công nhân, viên chức, lao động năm 2021"},
+        references=[_ref("CT", "34", "CT/TW", "2014-04-07", True, "Chỉ thị số 34-CT/TW ngày 07/4/2014")],
         deadlines=[_dl("2021-11-30", "III.1", "Tổng hợp kết quả"), _dl("2021-07-20", "III.2", "Xây dựng kế hoạch cụ thể")],
         movements=[_mv("Lao động giỏi, lao động sáng tạo", "lao-dong-gioi-sang-tao")])
 
-    text, secs = _plan(
+    add("cdyt",
         header_lines=["CÔNG ĐOÀN NGÀNH Y TẾ TỈNH THÁI BÌNH", "Số: 104/KH-CĐYT   Thái Bình, ngày 12 tháng 7 năm 2021"],
-        title="Tuyên truyền phong trào thi đua yêu nước trong các cấp công đoàn ngành Y tế năm 2021",
         preamble="Thực hiện Kế hoạch số 129/KH-LĐLĐ ngày 02/7/2021 của Ban Thường vụ LĐLĐ tỉnh, Công đoàn ngành Y tế "
                  "xây dựng Kế hoạch như sau:",
         sections=[
             ("I", "I.", "MỤC ĐÍCH", "Tuyên truyền phong trào thi đua phòng, chống dịch COVID-19 trong ngành Y tế."),
             ("II", "II.", "TỔ CHỨC THỰC HIỆN", "Các công đoàn cơ sở báo cáo kết quả trước ngày 15/8/2021."),
-        ])
-    recs["cdyt"] = _record("cdyt", text, {
-        "doc_type": "KH", "doc_type_name": "Kế hoạch", "number": "104", "symbol": "KH-CĐYT", "issued": "2021-07-12",
-        "issuer": "Công đoàn ngành Y tế tỉnh Thái Bình",
-        "title": "Tuyên truyền phong trào thi đua yêu nước trong các cấp công đoàn ngành Y tế năm 2021"},
-        secs, references=[_ref("KH", "129", "KH-LĐLĐ", "2021-07-02", True, "Kế hoạch số 129/KH-LĐLĐ ngày 02/7/2021")],
+        ],
+        header={"doc_type": "KH", "doc_type_name": "Kế hoạch", "number": "104", "symbol": "KH-CĐYT", "issued": "2021-07-12",
+                "issuer": "Công đoàn ngành Y tế tỉnh Thái Bình",
+                "title": "Tuyên truyền phong trào thi đua yêu nước trong các cấp công đoàn ngành Y tế năm 2021"},
+        references=[_ref("KH", "129", "KH-LĐLĐ", "2021-07-02", True, "Kế hoạch số 129/KH-LĐLĐ ngày 02/7/2021")],
         deadlines=[_dl("2021-08-15", "II", "báo cáo kết quả")],
         movements=[_mv("Phòng, chống dịch COVID-19", "phong-chong-covid", "topic")])
 
-    text, secs = _plan(
+    add("cdcs",
         header_lines=["CÔNG ĐOÀN CƠ SỞ BỆNH VIỆN ĐA KHOA TỈNH THÁI BÌNH", "Số: 18/KH-CĐCS   ngày 23 tháng 7 năm 2021"],
-        title="Tuyên truyền, hưởng ứng các phong trào thi đua trong đoàn viên Bệnh viện 6 tháng cuối năm 2021",
         preamble="Thực hiện Kế hoạch số 104/KH-CĐYT ngày 12/7/2021 của Công đoàn ngành Y tế (triển khai Kế hoạch số "
                  "129/KH-LĐLD ngày 02/7/2021 của Ban Thường vụ LĐLĐ tỉnh), Ban Chấp hành xây dựng Kế hoạch:",
         sections=[
             ("I", "I.", "NỘI DUNG", "Phong trào “Giỏi việc nước, đảm việc nhà” trong nữ đoàn viên; "
                                      "mô hình “Khoa, phòng an toàn COVID-19”."),
-        ])
-    recs["cdcs"] = _record("cdcs", text, {
-        "doc_type": "KH", "number": "18", "symbol": "KH-CĐCS", "issued": "2021-07-23",
-        "issuer": "Công đoàn cơ sở Bệnh viện Đa khoa tỉnh Thái Bình",
-        "title": "Tuyên truyền, hưởng ứng các phong trào thi đua trong đoàn viên Bệnh viện 6 tháng cuối năm 2021"},
-        secs, references=[_ref("KH", "104", "KH-CĐYT", "2021-07-12", True, "Kế hoạch số 104/KH-CĐYT"),
-                          _ref("KH", "129", "KH-LĐLD", "2021-07-02", True, "Kế hoạch số 129/KH-LĐLD")],
+        ],
+        header={"doc_type": "KH", "number": "18", "symbol": "KH-CĐCS", "issued": "2021-07-23",
+                "issuer": "Công đoàn cơ sở Bệnh viện Đa khoa tỉnh Thái Bình",
+                "title": "Tuyên truyền, hưởng ứng các phong trào thi đua trong đoàn viên Bệnh viện 6 tháng cuối năm 2021"},
+        references=[_ref("KH", "104", "KH-CĐYT", "2021-07-12", True, "Kế hoạch số 104/KH-CĐYT"),
+                    _ref("KH", "129", "KH-LĐLD", "2021-07-02", True, "Kế hoạch số 129/KH-LĐLD")],
         movements=[_mv("Giỏi việc nước, đảm việc nhà", "gioi-viec-nuoc-dam-viec-nha")])
 
-    text, secs = _plan(
+    add("binhdinh",
         header_lines=["ỦY BAN NHÂN DÂN TỈNH BÌNH ĐỊNH", "Số: 45/KH-UBND   Bình Định, ngày 14 tháng 3 năm 2024"],
-        title="Tổ chức phong trào “Thi đua thực hiện chuyển đổi số” trên địa bàn tỉnh Bình Định năm 2024",
         preamble="Căn cứ Quyết định số 411/QĐ-TTg ngày 31/3/2022 của Thủ tướng Chính phủ; UBND tỉnh ban hành Kế hoạch:",
         sections=[
             ("I", "I.", "MỤC TIÊU", "Phát triển chính quyền số, kinh tế số và xã hội số; thực hiện Chỉ thị số "
                                      "16/CT-TTg về chuyển đổi số."),
             ("II", "II.", "NHIỆM VỤ", "Các sở, ngành báo cáo kết quả chuyển đổi số trước ngày 15/12/2024."),
-        ])
-    recs["binhdinh"] = _record("binhdinh", text, {
-        "doc_type": "KH", "number": "45", "symbol": "KH-UBND", "issued": "2024-03-14",
-        "issuer": "Ủy ban nhân dân tỉnh Bình Định",
-        "title": "Tổ chức phong trào “Thi đua thực hiện chuyển đổi số” trên địa bàn tỉnh Bình Định năm 2024"},
-        secs, references=[_ref("QĐ", "411", "QĐ-TTg", "2022-03-31", True, "Quyết định số 411/QĐ-TTg"),
-                          _ref("CT", "16", "CT-TTg", None, False, "Chỉ thị số 16/CT-TTg", section="I")],
+        ],
+        header={"doc_type": "KH", "number": "45", "symbol": "KH-UBND", "issued": "2024-03-14",
+                "issuer": "Ủy ban nhân dân tỉnh Bình Định",
+                "title": "Tổ chức phong trào “Thi đua thực hiện chuyển đổi số” trên địa bàn tỉnh Bình Định năm 2024"},
+        references=[_ref("QĐ", "411", "QĐ-TTg", "2022-03-31", True, "Quyết định số 411/QĐ-TTg"),
+                    _ref("CT", "16", "CT-TTg", None, False, "Chỉ thị số 16/CT-TTg", section="I")],
         deadlines=[_dl("2024-12-15", "II", "báo cáo kết quả chuyển đổi số")],
         tags=[{"section": None, "labels": [{"label": "chuyen-doi-so", "score": 0.92}, {"label": "van-hoa-cong-so", "score": 0.1}]}])
 
-    text, secs = _plan(
+    add("dangxa",
         header_lines=["ĐẢNG ỦY XÃ XUÂN THỦY", "Số 08-KH/ĐU   Xuân Thủy, ngày 06 tháng 3 năm 2020"],
-        title="thực hiện chuyên đề năm 2020 về học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh",
         preamble="Thực hiện Chỉ thị số 05-CT/TW ngày 15/5/2016 của Bộ Chính trị, Đảng ủy xã xây dựng kế hoạch:",
         sections=[
             ("I", "I.", "NỘI DUNG", "Gắn học tập và làm theo Bác với phong trào thi đua “Dân vận khéo”; "
                                      "báo cáo về Văn phòng Đảng ủy trước ngày 31/3/2020."),
             ("II", "II.", "TỔ CHỨC THỰC HIỆN", "Ban Tuyên giáo tổ chức hội nghị, xong trước ngày 20/3/2020."),
-        ])
-    recs["dangxa"] = _record("dangxa", text, {
-        "doc_type": "KH", "number": "08", "symbol": "KH/ĐU", "issued": "2020-03-06", "issuer": "Đảng ủy xã Xuân Thủy",
-        "title": "thực hiện chuyên đề năm 2020 về học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh"},
-        secs, references=[_ref("CT", "05", "CT/TW", "2016-05-15", True, "Chỉ thị số 05-CT/TW ngày 15/5/2016")],
+        ],
+        header={"doc_type": "KH", "number": "08", "symbol": "KH/ĐU", "issued": "2020-03-06", "issuer": "Đảng ủy xã Xuân Thủy",
+                "title": "thực hiện chuyên đề năm 2020 về học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh"},
+        references=[_ref("CT", "05", "CT/TW", "2016-05-15", True, "Chỉ thị số 05-CT/TW ngày 15/5/2016")],
         deadlines=[_dl("2020-03-31", "I", "báo cáo"), _dl("2020-03-20", "II", "tổ chức hội nghị")],
         movements=[_mv("Dân vận khéo", "dan-van-kheo")])
 
-    text, secs = _plan(
+    add("daklak",
         header_lines=["ỦY BAN NHÂN DÂN TỈNH ĐẮK LẮK", "Số: 1420/QĐ-UBND   Đắk Lắk, ngày 12 tháng 6 năm 2023"],
-        title="Ban hành Kế hoạch thực hiện phong trào thi đua “Cả nước chung tay vì người nghèo - Không để ai bị bỏ lại phía sau”",
         preamble="Căn cứ Chỉ thị số 05-CT/TW ngày 15/5/2016 của Bộ Chính trị;",
-        sections=[("1", "Điều 1.", None, "Ban hành kèm theo Quyết định này Kế hoạch giảm nghèo bền vững tỉnh Đắk Lắk.")])
-    recs["daklak"] = _record("daklak", text, {
-        "doc_type": "QĐ", "number": "1420", "symbol": "QĐ-UBND", "issued": "2023-06-12", "issuer": "Ủy ban nhân dân tỉnh Đắk Lắk",
-        "title": "Ban hành Kế hoạch thực hiện phong trào thi đua “Cả nước chung tay vì người nghèo - Không để ai bị bỏ lại phía sau”"},
-        secs, references=[_ref("CT", "05", "CT/TW", "2016-05-15", False, "Chỉ thị số 05-CT/TW")],
+        sections=[("1", "Điều 1.", None, "Ban hành kèm theo Quyết định này Kế hoạch giảm nghèo bền vững tỉnh Đắk Lắk.")],
+        header={"doc_type": "QĐ", "number": "1420", "symbol": "QĐ-UBND", "issued": "2023-06-12", "issuer": "Ủy ban nhân dân tỉnh Đắk Lắk",
+                "title": "Ban hành Kế hoạch thực hiện phong trào thi đua “Cả nước chung tay vì người nghèo - Không để ai bị bỏ lại phía sau”"},
+        references=[_ref("CT", "05", "CT/TW", "2016-05-15", False, "Chỉ thị số 05-CT/TW")],
         movements=[_mv("Cả nước chung tay vì người nghèo - Không để ai bị bỏ lại phía sau", "vi-nguoi-ngheo")])
 
     # a sparse record: no header found, no sections (early finders, a pasted web page)

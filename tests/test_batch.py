@@ -3,7 +3,6 @@ duplicates, Parquet, shards, the lock, a torn manifest. Runs the real parser on 
 archive generated from corpora/ (corpora/archive/make_archive.py)."""
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import shutil
@@ -13,18 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from _helpers import load_maker
 from vbparse.archive import BatchError, BatchOptions, Limits, run_batch
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = Path("/work/shared/contract/plan.schema.json")
-
-
-def load_maker():
-    spec = importlib.util.spec_from_file_location("make_archive", ROOT / "corpora" / "archive" / "make_archive.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["make_archive"] = mod
-    spec.loader.exec_module(mod)
-    return mod
 
 
 @pytest.fixture(scope="module")
@@ -158,11 +150,17 @@ def _manifest_parts(out: Path):
             yield (e["part"],)
 
 
-def test_retry_errors(tmp_path):
+def one_plan_and(tmp_path: Path, bad_name: str, bad_bytes: bytes) -> Path:
+    """A source folder holding one plan that parses and one file that cannot."""
     src = tmp_path / "src"
     src.mkdir()
-    (src / "rong.txt").write_bytes(b"")
+    (src / bad_name).write_bytes(bad_bytes)
     shutil.copy(ROOT / "corpora" / "plans" / "a-cd-cdyt-thaibinh-2021-tuyen-truyen-thi-dua.txt", src / "kh.txt")
+    return src
+
+
+def test_retry_errors(tmp_path):
+    src = one_plan_and(tmp_path, "rong.txt", b"")
     out = tmp_path / "out"
     s1 = run_batch([str(src)], str(out), opts())
     assert (s1.records, s1.errors) == (1, 1)
@@ -231,10 +229,7 @@ def test_output_is_locked(tmp_path):
 
 
 def test_missing_source_and_bad_zip_are_errors(tmp_path):
-    src = tmp_path / "src"
-    src.mkdir()
-    (src / "hong.zip").write_bytes(b"PK\x03\x04 not really a zip")
-    shutil.copy(ROOT / "corpora" / "plans" / "a-cd-cdyt-thaibinh-2021-tuyen-truyen-thi-dua.txt", src / "kh.txt")
+    src = one_plan_and(tmp_path, "hong.zip", b"PK\x03\x04 not really a zip")
     out = tmp_path / "out"
     s = run_batch([str(src), str(tmp_path / "khong-co")], str(out), opts())
     recs, errs = outcome(out)

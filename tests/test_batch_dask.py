@@ -3,42 +3,23 @@ and `--scheduler` (a LocalCluster started here, 2 worker processes). Same record
 pool, byte for byte after sorting; per-file isolation still holds on the workers."""
 from __future__ import annotations
 
-import importlib.util
 import json
-import signal
-import sys
 from pathlib import Path
 
 import pytest
 
 pytest.importorskip("distributed")
 
+from _helpers import load_maker  # noqa: E402
 from vbparse.archive import BatchOptions, Limits, run_batch  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(autouse=True)
-def _deadline():
-    """Fail, never hang, should a cluster or a worker get stuck."""
-    def boom(*_):
-        raise TimeoutError("test exceeded its 300 s deadline")
-
-    old = signal.signal(signal.SIGALRM, boom)
-    signal.alarm(300)
-    yield
-    signal.alarm(0)
-    signal.signal(signal.SIGALRM, old)
+pytestmark = pytest.mark.usefixtures("deadline")
 
 
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory):
-    spec = importlib.util.spec_from_file_location("make_archive", ROOT / "corpora" / "archive" / "make_archive.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["make_archive"] = mod
-    spec.loader.exec_module(mod)
     dest = tmp_path_factory.mktemp("dask") / "kho"
-    mod.build_fixture(dest, real=False)
+    load_maker().build_fixture(dest, real=False)
     (dest / "fault-loop.txt").write_text("KẾ HOẠCH\nVBPARSE-FAULT:loop\n", encoding="utf-8")
     (dest / "fault-crash.txt").write_text("KẾ HOẠCH\nVBPARSE-FAULT:crash\n", encoding="utf-8")
     return dest

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from _helpers import load_maker
 from vbparse.archive import BatchOptions, Limits, run_batch
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,16 +65,9 @@ def test_markers_are_inert_without_the_switch(tmp_path, monkeypatch):
 def test_fifty_megabyte_text(tmp_path):
     """The 50 MB text: refused by --max-size by default; with the size limit lifted, killed by
     the time or memory limit. Either way logged, and the batch goes on."""
-    import importlib.util
-    import sys
-
-    spec = importlib.util.spec_from_file_location("make_archive", ROOT / "corpora" / "archive" / "make_archive.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["make_archive"] = mod
-    spec.loader.exec_module(mod)
     src = _archive(tmp_path, [])
     big = src / "qua-lon.txt"
-    mod.write_big_text(big, 50)
+    load_maker().write_big_text(big, 50)
     assert big.stat().st_size == 50 * 1024 * 1024
 
     out = tmp_path / "out"

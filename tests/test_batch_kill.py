@@ -2,7 +2,6 @@
 uninterrupted run gets, byte for byte after sorting; no input unaccounted for."""
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import shutil
@@ -14,28 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from _helpers import load_maker
+
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(autouse=True)
-def _deadline():
-    """Fail, never hang, should a cluster or a worker get stuck."""
-    def boom(*_):
-        raise TimeoutError("test exceeded its 300 s deadline")
-
-    old = signal.signal(signal.SIGALRM, boom)
-    signal.alarm(300)
-    yield
-    signal.alarm(0)
-    signal.signal(signal.SIGALRM, old)
-
-
-def load_maker():
-    spec = importlib.util.spec_from_file_location("make_archive", ROOT / "corpora" / "archive" / "make_archive.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["make_archive"] = mod
-    spec.loader.exec_module(mod)
-    return mod
+pytestmark = pytest.mark.usefixtures("deadline")
 
 
 def _commits(out: Path) -> int:

@@ -16,36 +16,11 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from _helpers import CALENDAR_FIXTURE as FIXTURE, calendar_records as records, ics_events
 from vbparse import cal
 from vbparse.commands import calendar as calendar_cmd
 
-ROOT = Path(__file__).resolve().parents[1]
-FIXTURE = ROOT / "corpora" / "calendar" / "records.jsonl"
 LONG_TASK_START = "Tổ chức hội nghị tuyên truyền, phổ biến Nghị quyết"
-
-
-def ics_events(text: str, kind: str = "events"):
-    """Parse with the independent `ics` library. Its grammar engine (tatsu) calls colorama.init()
-    on every line it parses; under pytest's captured stdout each call wraps sys.stdout once more
-    until the recursion limit. A no-op init avoids that test-only artefact."""
-    import ics as icslib
-    import tatsu.color
-
-    saved = tatsu.color.init
-    tatsu.color.init = lambda: None
-    try:
-        return getattr(icslib.Calendar(text), kind)
-    finally:
-        tatsu.color.init = saved
-
-
-def records() -> list[dict]:
-    out = []
-    for line in FIXTURE.read_text(encoding="utf-8").splitlines():
-        obj = json.loads(line)
-        if "header" in obj:
-            out.append(obj)
-    return out
 
 
 @pytest.fixture(scope="module")

@@ -18,26 +18,11 @@ from pathlib import Path
 import icalendar
 import pytest
 
+from _helpers import CALENDAR_FIXTURE as FIXTURE, calendar_records as records, ics_events
 from vbparse import cal
 
 ROOT = Path(__file__).resolve().parents[1]
-FIXTURE = ROOT / "corpora" / "calendar" / "records.jsonl"
 PLANS = sorted((ROOT / "corpora" / "plans").glob("*.txt"))
-
-
-def ics_events(text: str, kind: str = "events"):
-    """Parse with the independent `ics` library. Its grammar engine (tatsu) calls colorama.init()
-    on every line it parses; under pytest's captured stdout each call wraps sys.stdout once more
-    until the recursion limit. A no-op init avoids that test-only artefact."""
-    import ics as icslib
-    import tatsu.color
-
-    saved = tatsu.color.init
-    tatsu.color.init = lambda: None
-    try:
-        return getattr(icslib.Calendar(text), kind)
-    finally:
-        tatsu.color.init = saved
 
 
 def free_port() -> int:
@@ -122,10 +107,6 @@ def triples(components) -> set[tuple]:
 
 def build(recs, **kw) -> bytes:
     return cal.build(cal.collect(recs), **kw).to_ical()
-
-
-def records() -> list[dict]:
-    return [r for r in map(json.loads, FIXTURE.read_text(encoding="utf-8").splitlines()) if "header" in r]
 
 
 # ---------------------------------------------------------------- CalDAV (Radicale + caldav)

@@ -2,29 +2,22 @@
 typed edges, parents/children, duplicates merged, exports, and the --doc tree."""
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import networkx as nx
 import pytest
 
+from _helpers import load_maker
 from vbparse.archive import BatchOptions, Limits, run_batch
 from vbparse.graph import ArchiveGraph
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    spec = importlib.util.spec_from_file_location("make_archive", ROOT / "corpora" / "archive" / "make_archive.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["make_archive"] = mod
-    spec.loader.exec_module(mod)
     base = tmp_path_factory.mktemp("graph")
-    expected = mod.build_fixture(base / "kho")
+    expected = load_maker().build_fixture(base / "kho")
     out = base / "out"
     run_batch([str(base / "kho")], str(out), BatchOptions(jobs=2, progress=False, limits=Limits(timeout=30)))
     return out, expected, ArchiveGraph.from_outputs([str(out)])
