@@ -42,8 +42,12 @@ _NOT = regex.compile(
     r"quỹ|tháng\s+cao\s+điểm|chương\s+trình|chiến\s+dịch)\s*$",
     regex.I,
 )
+# names that open like an event or a document are not movements, whatever cue stands before
+# (an event that carries a movement's name, "Ngày vì người nghèo", stays: it is part of the campaign)
 _EVENTS = ("tháng hành động", "tháng cao điểm", "ngày ", "tuần lễ", "hội nghị", "hội thi", "cuộc thi", "lễ ",
            "giải ", "hội diễn", "liên hoan", "diễn đàn")
+_DOCUMENTS = ("tài liệu", "sổ tay", "cẩm nang", "bộ tiêu chí", "đề án", "chương trình", "luật ", "quy chế",
+              "quy định")
 _AWARDS = ("chiến sĩ thi đua", "chiến sỹ thi đua", "lao động tiên tiến", "tập thể lao động xuất sắc",
            "lao động xuất sắc", "cờ thi đua", "bằng khen", "giấy khen", "huân chương", "danh hiệu")
 
@@ -117,13 +121,12 @@ def find_movements(ctx) -> None:
         if nm and not (cm and cm.start(kind) > nm.start()):
             kind = None
         low = inner.lower()
-        if low.startswith(_AWARDS) and len(low.split()) <= 6:
-            kind = None
-        if low.startswith(_EVENTS):
-            kind = None  # "hưởng ứng “Tháng hành động ...”", "“Ngày Quốc tế ...”": events, not movements
         label = label_for(inner)
-        if kind is None and label is not None and not _NOT.search(before) and len(inner.split()) >= 4:
+        if kind is None and label is not None and not nm and len(inner.split()) >= 4:
             kind = "movement"  # a taxonomy name needs no cue; a short one ("Vì người nghèo") names funds too
+        if (low.startswith(_AWARDS) and len(low.split()) <= 6) or low.startswith(_DOCUMENTS) \
+                or (low.startswith(_EVENTS) and label is None):
+            kind = None  # awards, events ("Tháng hành động ..."), documents ("Tài liệu hướng dẫn ...")
         if inner[:3].lower() == "về ":
             kind = None  # "Chỉ thị ... “về đẩy mạnh ...”" quotes a document's title
         if kind is None:
