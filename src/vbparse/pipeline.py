@@ -87,11 +87,12 @@ def _extract(source, path, **opts):
     raise InputError(path, f"cannot parse a {type(source).__name__}")
 
 
+from .layout import segment  # noqa: E402  (after the registry: layout imports nothing from here)
+from .text import build_view  # noqa: E402
+
+
 def parse(source, *, path: str | None = None, components: list[str] | None = None, **read_opts) -> Document:
     """Parse a plan from a path, bytes or text. Raises InputError for unreadable input."""
-    from .layout import segment
-    from .text import build_view
-
     _load_components()
     ext = _extract(source, path, **read_opts)
     src = Source(path=ext.path if ext.path is not None else path, format=ext.format, sha256=ext.sha256,

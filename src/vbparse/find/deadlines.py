@@ -12,6 +12,7 @@ from functools import lru_cache
 
 import regex
 
+from ..layout import BULLET, MARKER
 from ..lexicon import alternation, cues, orgs
 from ..model import Deadline
 from ..pipeline import component
@@ -128,8 +129,6 @@ def find_deadlines(ctx) -> None:
 
 
 def _paragraph(lay, offset: int) -> tuple[int, int]:
-    from ..layout import BULLET, MARKER
-
     i = lay.line_at(offset)
     a = i
     while a > 0 and not lay.lines[a - 1].blank and not BULLET.match(lay.lines[a].raw) \

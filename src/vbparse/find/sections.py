@@ -10,6 +10,7 @@ from bisect import bisect_right
 
 import regex
 
+from ..layout import BULLET, MARKER
 from ..model import Section
 from ..pipeline import component
 
@@ -131,8 +132,6 @@ def _heading(lay, li: int, m, kind: str) -> str | None:
     j = li + 1
     continued = False
     while j < len(lines) and not lines[j].blank and len(para.split()) < 80:
-        from ..layout import BULLET, MARKER
-
         if MARKER.match(lines[j].raw) or BULLET.match(lines[j].raw):
             break
         nxt = lines[j].text
