@@ -147,6 +147,11 @@ def _unquoted_re() -> regex.Pattern:
     return regex.compile(r"\s+(?P<name>" + alt + r")(?![\p{L}])")
 
 
+@lru_cache(maxsize=None)
+def _first_words() -> frozenset[str]:
+    return frozenset(v.split()[0] for v, _ in _variants() if len(v.split()) >= 3)
+
+
 _UNQUOTED_CUE = regex.compile(r"phong\s+trào(?:\s+thi\s+đua)?|cuộc\s+vận\s+động", regex.I)
 
 
@@ -155,7 +160,11 @@ def _unquoted(ctx, clean: str, taken: list[tuple[int, int]], body_from: int) -> 
     lao động sáng tạo". Matched on the folded view (one character per character, so offsets hold)."""
     out = []
     name_re = _unquoted_re()
+    firsts = _first_words()
     for cue in _UNQUOTED_CUE.finditer(clean):  # cues are few: fold and try the names right after each
+        head = clean[cue.end(): cue.end() + 24].split(None, 1)
+        if not head or fold(head[0]) not in firsts:
+            continue  # most cues are followed by a quote or an ordinary word: skip the long match
         window = fold(clean[cue.end(): cue.end() + 160])
         m = name_re.match(window)
         if m is None:
