@@ -39,18 +39,54 @@ def _recurrence_re() -> regex.Pattern:
 
 
 @lru_cache(maxsize=None)
-def _subject_re() -> regex.Pattern:
-    org = alternation(orgs()["org"])
-    verbs = alternation(cues()["verb"])
-    # the subject: an organisation head ("Sở Nội vụ", "Đội Tham mưu (Tổ ...)"), or any plural or
-    # distributive noun phrase ("các trường mầm non, tiểu học", "mỗi cơ sở Hội"), up to the verb
-    body = r"(?:[^;:.()]|\([^()]{0,60}\))"
-    return regex.compile(
-        r"^(?:[-+•–]\s*)?(?:(?:" + alternation(cues()["addressee"]) + r")\s+)?(?P<who>"
-        r"(?:(?:các|mỗi|từng|100%)(?!\s+" + alternation(orgs()["not-org"]) + r"(?![\p{L}]))\s+" + body + r"*?)"
-        r"|(?:" + org + r")(?![\p{L}])(?!\s+" + alternation(orgs()["not-org"]) + r"(?![\p{L}]))(?:(?!\s(?:" + verbs + r")(?![\p{L}]))" + body + r")*?)\s+(?=" + verbs + r"(?![\p{L}]))",
-        regex.I,
-    )
+def _phrases() -> tuple[frozenset, frozenset, frozenset, frozenset]:
+    low = lambda xs: frozenset(" ".join(x.lower().split()) for x in xs)  # noqa: E731
+    return low(orgs()["org"]), low(cues()["verb"]), low(orgs()["not-org"]), low(cues()["addressee"])
+
+
+_GENERIC = frozenset({"các", "mỗi", "từng", "100%"})
+_TOKEN = regex.compile(r"\S+")
+
+
+def _match_at(words: list[str], i: int, phrases: frozenset, longest: int = 6) -> int:
+    """How many words from i form one of the phrases (the longest), or 0."""
+    for n in range(min(longest, len(words) - i), 0, -1):
+        if " ".join(words[i:i + n]) in phrases:
+            return n
+    return 0
+
+
+def _subject(before: str) -> tuple[int, int] | None:
+    """Span of the clause's subject in `before`: an organisation head ("Sở Nội vụ", "Đội Tham mưu
+    (Tổ ...)") or a plural/distributive noun phrase ("các trường mầm non, tiểu học", "mỗi cơ sở
+    Hội"), up to the first verb. Word by word: one big regex with every head and verb backtracked
+    on every character."""
+    org, verbs, not_org, addressee = _phrases()
+    toks = list(_TOKEN.finditer(before[:300]))
+    words = [t.group().lower().strip(",;:.()\"'") for t in toks]
+    i = 0
+    if words and toks[0].group() in ("-", "+", "•", "–"):
+        i = 1
+    i += _match_at(words, i, addressee)
+    if i >= len(words):
+        return None
+    if words[i] in _GENERIC:
+        head = 1
+    else:
+        head = _match_at(words, i, org)
+        if not head:
+            return None
+    if _match_at(words, i + head, not_org):
+        return None  # "Tổ chức", "các hoạt động": a verb or a thing, not a body
+    depth = 0
+    for j in range(i + (1 if words[i] in _GENERIC else head), len(words)):
+        raw = toks[j].group()
+        if depth == 0 and j > i and _match_at(words, j, verbs, 3):
+            return toks[i].start(), toks[j - 1].end()
+        depth += raw.count("(") - raw.count(")")
+        if depth < 0 or (depth == 0 and any(c in raw for c in ";:.")) or depth > 1:
+            return None
+    return None
 
 
 _LABEL = regex.compile(r"(?:Cơ\s+quan|Đơn\s+vị)\s+(?:thực\s+hiện|chủ\s+trì|phụ\s+trách)\s*:\s*(?P<who>[^;:.\n]+?)(?:\s+chủ\s+trì|[,;.\n]|$)", regex.I)
@@ -65,6 +101,7 @@ _PERIOD_CUE = regex.compile(r"(?<![\p{L}])(?:trong|cuối|đến\s+hết|hết)\
 _SENT_END = regex.compile(r"(?:[.;!?](?=\s)|:\s*\n)")
 
 
+@lru_cache(maxsize=1024)
 def _org_heading(heading: str | None) -> bool:
     global _ORG_HEAD
     if not heading:
@@ -214,10 +251,10 @@ def _table_row(lay, text: str, offset: int):
 def _responsible_and_task(doc, lay, text, sec_id, para_a, before, after):
     task = before
     who = None
-    m = _subject_re().match(before)
-    if m:
-        who = m.group("who").strip(" ,")
-        task = before[m.end("who"):].strip()
+    span = _subject(before)
+    if span:
+        who = before[span[0]:span[1]].strip(" ,")
+        task = before[span[1]:].strip()
     task = _BULLET_HEAD.sub("", task).strip(" ,:(*")
     if after and not task:
         task = after.strip(" ,:)*")
