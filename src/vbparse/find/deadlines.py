@@ -40,7 +40,8 @@ def _recurrence_re() -> regex.Pattern:
 
 @lru_cache(maxsize=None)
 def _phrases() -> tuple[frozenset, frozenset, frozenset, frozenset]:
-    low = lambda xs: frozenset(" ".join(x.lower().split()) for x in xs)  # noqa: E731
+    # words compared without their punctuation, as the text's words are ("Cán bộ, công chức")
+    low = lambda xs: frozenset(" ".join(w.strip(",;:.()") for w in x.lower().split()) for x in xs)  # noqa: E731
     return low(orgs()["org"]), low(cues()["verb"]), low(orgs()["not-org"]), low(cues()["addressee"])
 
 
@@ -90,7 +91,6 @@ def _subject(before: str) -> tuple[int, int] | None:
 
 
 _LABEL = regex.compile(r"(?:Cơ\s+quan|Đơn\s+vị)\s+(?:thực\s+hiện|chủ\s+trì|phụ\s+trách)\s*:\s*(?P<who>[^;:.\n]+?)(?:\s+chủ\s+trì|[,;.\n]|$)", regex.I)
-_ORG_HEAD = None
 _DATE_WORDS = regex.compile(r"(?i)trước|ngày|tháng|năm|quý|[\d/.\s-]|[IVX]")
 _BULLET_HEAD = regex.compile(r"^[-+•–]\s*")
 _OPEN_PAREN_END = regex.compile(r"\(\s*$")
@@ -103,14 +103,13 @@ _SENT_END = regex.compile(r"(?:[.;!?](?=\s)|:\s*\n)")
 
 @lru_cache(maxsize=1024)
 def _org_heading(heading: str | None) -> bool:
-    global _ORG_HEAD
-    if not heading:
+    """Does this section heading name a body ("2. Công đoàn cơ sở trực thuộc", "Các cơ sở Đoàn")?"""
+    if not heading or len(heading.split()) > 16:
         return False
-    if _ORG_HEAD is None:
-        not_org = r"(?!\s+" + alternation(orgs()["not-org"]) + r"(?![\p{L}]))"
-        _ORG_HEAD = regex.compile(r"^(?:(?:các|mỗi|từng)" + not_org + r"\s+\p{L}|(?:" + alternation(orgs()["org"]) + r")(?![\p{L}])"
-                                  + not_org + ")", regex.I)
-    return bool(_ORG_HEAD.match(heading)) and len(heading.split()) <= 16
+    org, _, not_org, _ = _phrases()
+    words = [w.strip(",;:.()\"'") for w in heading.lower().split()]
+    head = 1 if words[0] in ("các", "mỗi", "từng") else _match_at(words, 0, org)
+    return bool(head) and not _match_at(words, head, not_org) and (head < len(words) or words[0] not in _GENERIC)
 
 
 @component("deadlines", requires=("dates", "sections"))
