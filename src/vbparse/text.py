@@ -75,9 +75,6 @@ class TextView:
         j = i + 1
         return self._cstarts[j] if j < len(self._cstarts) else len(self.clean)
 
-    def source_of(self, cstart: int, cend: int) -> str:
-        s, e = self.to_source(cstart, cend)
-        return self.text[s:e]
 
 
 def build_view(text: str) -> TextView:
@@ -176,8 +173,3 @@ def fold(s: str) -> str:
     A precomputed table, not NFD + filter: this runs on every cell and name the finders compare.
     On NFC input each character maps to one character, so folded offsets equal source offsets."""
     return s.translate(_FOLD_TABLE).lower()
-
-
-def squash(s: str) -> str:
-    """Markup removed, quotes unified, whitespace runs folded: text as a reader sees it."""
-    return build_view(s).clean.strip()
