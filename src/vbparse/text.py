@@ -76,7 +76,6 @@ class TextView:
         return self._cstarts[j] if j < len(self._cstarts) else len(self.clean)
 
 
-
 def build_view(text: str) -> TextView:
     """Build the clean view line by line: most lines are already clean and are copied whole."""
     qtext = text
