@@ -89,3 +89,18 @@ def test_every_span_points_into_the_decoded_source(path):
         assert 0 <= sec["start"] < sec["end"] <= len(text)
         assert text[sec["start"]:sec["end"]].lstrip("*").startswith(sec["marker"][0])
     json.dumps(record, ensure_ascii=False)  # serialisable as is
+
+
+SCHEMA = ROOT.parent / "shared" / "contract" / "plan.schema.json"
+
+
+@pytest.mark.skipif(not SCHEMA.exists(), reason="the shared contract is not beside the project")
+def test_every_record_validates_against_the_contract():
+    import jsonschema
+
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+    plans = PLANS + sorted((ROOT / "corpora" / "heldout" / "plans").glob("*.txt"))
+    for path in plans:
+        errors = [e.message for e in validator.iter_errors(vbparse.parse(path).to_dict())]
+        assert not errors, (path.name, errors[:3])
