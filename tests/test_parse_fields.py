@@ -289,3 +289,10 @@ def test_columns_only_two_spaces_apart():
     h = parse(text).header
     assert (h.number, h.symbol, h.place, h.issued) == ("104", "KH-CĐYT", "Thái Bình", "2021-07-12")
     assert h.issuer == "Công đoàn ngành Y tế tỉnh Thái Bình"
+
+
+def test_numeric_issue_date_in_the_header():
+    text = INTERLEAVED.replace("Thái Bình, ngày 12 tháng 7 năm 2021", "Thái Bình, ngày 12/7/2021")
+    d = parse(text)
+    assert (d.header.place, d.header.issued) == ("Thái Bình", "2021-07-12")
+    assert [m.role for m in d.dates if m.text == "12/7/2021"] == ["issued"]

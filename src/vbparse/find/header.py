@@ -29,7 +29,10 @@ _MOTTO_IN = regex.compile(
 )
 # Place and date: find "ngày ... tháng ... năm" first (cheap, literal), then read the place
 # backwards from the comma before it ("Thành phố Hồ Chí Minh, ngày 21 tháng 11 năm 2025").
-_DATE_TAIL = regex.compile(r"ngày\s*(?P<d>\d{1,2})?[\s.…_]*tháng\s*(?P<m>\d{1,2})?[\s.…_]*năm\s*(?P<y>\d{4})?")
+_DATE_TAIL = regex.compile(
+    r"ngày\s*(?P<d>\d{1,2})?[\s.…_]*tháng\s*(?P<m>\d{1,2})?[\s.…_]*năm\s*(?P<y>\d{4})?"
+    r"|(?:ngày\s+)?(?P<d2>\d{1,2})\s*(?P<sep>[/.-])\s*(?P<m2>\d{1,2})\s*(?P=sep)\s*(?P<y2>\d{4})"  # "Hà Nội, ngày 15/3/2024"
+)
 _PLACE_BEFORE = regex.compile(
     r"(?P<place>(?:(?:\p{Lu}[\p{L}.]*|phố|xã|huyện|tỉnh|thị|trấn|quận|phường|thành)\s+){0,6}\p{Lu}[\p{L}.]*)\s*,\s*$"
 )
@@ -168,9 +171,10 @@ def find_header(ctx) -> None:
             if pm is None:
                 continue
             h.place = _place(pm.group("place"))
-            if m.group("d") and m.group("m") and m.group("y"):
-                h.issued = iso(int(m.group("y")), int(m.group("m")), int(m.group("d")))
-            ctx.year = int(m.group("y")) if m.group("y") else None
+            d, mo, y = (m["d"], m["m"], m["y"]) if m["d2"] is None else (m["d2"], m["m2"], m["y2"])
+            if d and mo and y:
+                h.issued = iso(int(y), int(mo), int(d))
+            ctx.year = int(y) if y else None
             ctx.scratch["issued_span"] = view.to_source(ca + pm.start(), ca + m.end())
             break
     h.issuer = compose_issuer(issuer_units)
