@@ -296,3 +296,13 @@ def test_numeric_issue_date_in_the_header():
     d = parse(text)
     assert (d.header.place, d.header.issued) == ("Thái Bình", "2021-07-12")
     assert [m.role for m in d.dates if m.text == "12/7/2021"] == ["issued"]
+
+
+def test_slash_markers_and_a_subject_under_a_heading_line():
+    text = ("KẾ HOẠCH\nThi đua năm 2024\n\nI/ MỤC ĐÍCH\n1/ Tuyên truyền sâu rộng.\n2/ Tổ chức thi đua\n"
+            "a/ Đối với CĐCS\nII/ TỔ CHỨC THỰC HIỆN\nCác CĐCS báo cáo trước ngày 1/12/2024.\n")
+    d = parse(text)
+    assert [(s.id, s.marker, s.heading) for s in d.sections] == [
+        ("I", "I/", "MỤC ĐÍCH"), ("I.1", "1/", None), ("I.2", "2/", "Tổ chức thi đua"),
+        ("I.2.a", "a/", "Đối với CĐCS"), ("II", "II/", "TỔ CHỨC THỰC HIỆN")]
+    assert [(x.due, x.section, x.responsible) for x in d.deadlines] == [("2024-12-01", "II", "Các CĐCS")]

@@ -164,11 +164,19 @@ def find_deadlines(ctx) -> None:
     doc.deadlines = out
 
 
+def _is_heading_line(rest: str) -> bool:
+    rest = " ".join(rest.replace("*", " ").split())
+    return len(rest.split()) <= 14 and not rest.endswith((".", ",", ";"))
+
+
 def _paragraph(lay, offset: int) -> tuple[int, int]:
     i = lay.line_at(offset)
     a = i
     while a > 0 and not lay.lines[a - 1].blank and not BULLET.match(lay.lines[a].raw) \
             and not MARKER.match(lay.lines[a].raw) and "|" not in lay.lines[a].raw:
+        prev = MARKER.match(lay.lines[a - 1].raw)
+        if prev and _is_heading_line(lay.lines[a - 1].raw[prev.end():]):
+            break  # "II. TỔ CHỨC THỰC HIỆN" above the clause is its heading, not its subject
         a -= 1
     b = i
     while b + 1 < len(lay.lines) and not lay.lines[b + 1].blank and not BULLET.match(lay.lines[b + 1].raw) \

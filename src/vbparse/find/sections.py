@@ -20,7 +20,7 @@ _LETTERS = "abcdđeghiklmnopqrstuvxy"
 _RANK = {"roman": 0, "arabic": 1, "dec": 2, "letter": 9}
 _HEADING_COLON = regex.compile(r"^(?P<h>[^:.;]{2,90}?)\s*:(?:\s|$)")
 _SENTENCE_END = regex.compile(r"[.;,]\s*$")
-_PUNCT = regex.compile(r"[.)-]")
+_PUNCT = regex.compile(r"[.)/-]")
 _LETTER = regex.compile(r"\p{L}")
 
 
