@@ -306,3 +306,10 @@ def test_slash_markers_and_a_subject_under_a_heading_line():
         ("I", "I/", "MỤC ĐÍCH"), ("I.1", "1/", None), ("I.2", "2/", "Tổ chức thi đua"),
         ("I.2.a", "a/", "Đối với CĐCS"), ("II", "II/", "TỔ CHỨC THỰC HIỆN")]
     assert [(x.due, x.section, x.responsible) for x in d.deadlines] == [("2024-12-01", "II", "Các CĐCS")]
+
+
+def test_en_dash_inside_symbols_meets_the_hyphen_key():
+    text = ("KẾ HOẠCH\nThi đua\n\nThực hiện Kế hoạch số 12/KH–LĐLĐ ngày 02/7/2021 của LĐLĐ tỉnh và "
+            "Chỉ thị số 05–CT/TW;\n\nI. MỤC ĐÍCH\n1. Thi đua.\n")
+    refs = parse(text).references
+    assert [(r.symbol, r.key, r.grammar) for r in refs] == [("KH-LĐLĐ", "12/KH-LDLD", "admin"), ("CT/TW", "5-CT/TW", "party")]

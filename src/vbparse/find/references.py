@@ -32,7 +32,7 @@ _NUMSYM = regex.compile(
     (?<![\d/.,-])(?P<num>\d{{1,5}}[a-z]?)
     (?:
         \s*/\s*(?P<ny>(?:19|20)\d{{2}})\s*/\s*(?P<nsym>{_SYM})
-      | \s*-\s*(?P<ptype>{_PART})\s*/\s*(?P<psym>{_SYM})
+      | \s*[-–]\s*(?P<ptype>{_PART})\s*/\s*(?P<psym>{_SYM})
       | \s*/\s*(?P<asym>{_SYM})
     )
     (?![\p{{L}}\d])
@@ -50,7 +50,7 @@ def _type_word_re() -> regex.Pattern:
     )
 
 
-_HYPHEN = regex.compile(r"\s*-\s*")
+_HYPHEN = regex.compile(r"\s*[-–]\s*")
 _SYM_SPLIT = regex.compile(r"[-/]")
 _OWN_NUMBER = regex.compile(r"Số\s*[:.]?\s*$")
 _AFTER_DATE = regex.compile(r"\s*,?\s*(?:(?:ban\s+hành\s+)?ngày|ngay)\s+", regex.I)
@@ -104,7 +104,7 @@ def find_references(ctx) -> None:
             grammar, number, symbol = "admin", m["num"], m["asym"]
             if "-" not in symbol and not tw_word and symbol not in type_by_code():
                 continue  # "12/ABC" alone is too weak to be a citation
-        symbol = "".join(symbol.split())
+        symbol = "".join(symbol.split()).replace("–", "-")
         s, e = view.to_source(m.start(), m.end())
         if s <= header_end and _OWN_NUMBER.search(clean[max(0, m.start() - 8):m.start()]):
             continue  # the document's own number

@@ -15,7 +15,7 @@ _SPACES = regex.compile(r"\s+")
 # A symbol part: capitals and digits, with at most one lower-case letter (TTg, CTr, QyĐ, TTr);
 # parts join with "-" or "/", spaces tolerated around them ("KH- CĐYT", "NĐ -CP").
 SYMBOL_PART = r"[\p{Lu}\d][\p{Lu}\d&]*(?:[a-zđ][\p{Lu}\d&]*)?"
-SYMBOL = rf"{SYMBOL_PART}(?:\s*-\s*{SYMBOL_PART})*"
+SYMBOL = rf"{SYMBOL_PART}(?:\s*[-–]\s*{SYMBOL_PART})*"  # Word turns "-" into "–" now and then
 
 
 def fold_symbol(symbol: str) -> str:
