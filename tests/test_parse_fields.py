@@ -313,3 +313,16 @@ def test_en_dash_inside_symbols_meets_the_hyphen_key():
             "Chỉ thị số 05–CT/TW;\n\nI. MỤC ĐÍCH\n1. Thi đua.\n")
     refs = parse(text).references
     assert [(r.symbol, r.key, r.grammar) for r in refs] == [("KH-LĐLĐ", "12/KH-LDLD", "admin"), ("CT/TW", "5-CT/TW", "party")]
+
+
+def test_party_name_in_the_body_is_not_taken_for_the_header_motto():
+    # a union plan with no motto whose body names "Đảng Cộng sản Việt Nam": the header and title
+    # must still be found at the top (the motto search once anchored on the body mention)
+    text = ("\n\nSố: 23 /KH- CĐYT\n\nThái Bình, ngày 17 tháng 12 năm 2019\n\nKẾ HOẠCH\nTổ chức Hội nghị điển hình\n\n"
+            "Thực hiện Kế hoạch số 51/KH-LĐLĐ ngày 11/12/2019 của Liên đoàn Lao động tỉnh.\n\nI. MỤC ĐÍCH\n\n"
+            + "- Tuyên truyền sâu rộng trong đoàn viên.\n\n" * 40
+            + "II. NỘI DUNG\n\n- Chào mừng 90 năm Ngày thành lập Đảng Cộng sản Việt Nam (03/02/1930-03/02/2020).\n")
+    d = parse(text)
+    assert (d.header.doc_type, d.header.number, d.header.issued) == ("KH", "23", "2019-12-17")
+    assert [s.id for s in d.sections] == ["I", "II"]
+    assert d.references[0].basis is True

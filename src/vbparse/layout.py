@@ -120,6 +120,19 @@ _RULE = regex.compile(r"[-_=—.\s]+")
 _BOILER = regex.compile(r"Số hiệu|Loại văn bản|Ngày ban hành|Người ký|Tình trạng|Nơi ban hành|THƯ VIỆN PHÁP LUẬT|Đang tải", regex.I)
 _PREAMBLE_STOP = regex.compile(r"^(?:QUYẾT ĐỊNH\s*:|Điều\s+1\b|NGHỊ QUYẾT\s*:|CHỈ THỊ\s*:)")
 _CLOSING = regex.compile(r"^(?:Nơi\s+nhận|NƠI\s+NHẬN)\b")
+_CLOSING_ANY = regex.compile(r"(?m)^[ \t>*_#|]*(?:Nơi\s+nhận|NƠI\s+NHẬN)\b")
+# the national or Party motto, possibly wrapped ("CỘNG HÒA XÃ\nHỘI CHỦ NGHĨA"): where the real header is
+# (capitals only: "Đảng Cộng sản Việt Nam" in running text is not the motto)
+_MOTTO_ANY = regex.compile(r"CỘNG\s+HÒA\s+XÃ|ĐẢNG\s+CỘNG\s+SẢN|Độc\s+lập\s*[-–—]\s*Tự\s+do|ĐỘC\s+LẬP\s*[-–—]\s*TỰ\s+DO")
+_MARKER_START = frozenset("0123456789IVX" + "abcdđeghiklmnopqrstuvxy")
+
+
+def _maybe_marker(raw: str) -> bool:
+    """Cheap test before the marker regex: most lines cannot open with "I.", "1.", "1.1", "a)"."""
+    s = raw.lstrip(" \t>*_#|")
+    if not s or s[0] not in _MARKER_START:
+        return False
+    return s[0] in "0123456789IVX" or (len(s) > 1 and s[1] in ").*/ _")
 _AUTH = regex.compile(r"^(?:TM|KT|TL|TUQ|Q|T/M|K/T)\.?\s+\p{Lu}")
 _CUE_START = regex.compile(r"^(?:Căn\s+cứ|Thực\s+hiện|Triển\s+khai|Theo|Tiếp\s+tục|Nhằm|Để)\b")
 
@@ -152,9 +165,8 @@ def segment(text: str, view=None, bold=None) -> Layout:
 
     # 1. title: the first upper-case type-word line after the national motto (web pages may
     #    carry their own "THÔNG BÁO" before the document starts), else the first one at all
-    motto_re = _motto_re()
-    first_motto = next((i for i, ln in enumerate(lines[: min(n, 400)]) if motto_re.search(ln.text)
-                        or ln.text.startswith(("CỘNG HÒA XÃ", "ĐẢNG CỘNG SẢN"))), None)
+    mm = _MOTTO_ANY.search(text, 0, lines[min(n, 400) - 1].end)
+    first_motto = lay.line_at(mm.start()) if mm else None
     scan_from = max(0, first_motto - 12) if first_motto is not None else 0
     # with a motto, the title follows it closely; a công văn has none (its V/v is in the header)
     scan_to = min(n, first_motto + 40) if first_motto is not None else min(n, 400)
@@ -225,13 +237,14 @@ def segment(text: str, view=None, bold=None) -> Layout:
             lay.title_lines = (start_j, j)
         pos_after_title = lines[j].start if j < n else len(text)
 
-    # 4. closing: "Nơi nhận" or a signature authority line after the body
+    # 4. closing: the last "Nơi nhận" line after the header, found from the end of the text
     closing = len(text)
-    for i in range(n - 1, max(-1, anchor - 1), -1):
-        t = lines[i].text
-        if _CLOSING.match(t):
-            closing = lines[i].start
-            break
+    floor = lines[anchor].start if anchor < n else 0
+    last = None
+    for last in _CLOSING_ANY.finditer(text, floor):
+        pass
+    if last is not None:
+        closing = lines[lay.line_at(last.start() + len(last.group()) - 1)].start
     lay.closing = closing
 
     # 5. candidate section markers between title and closing
@@ -242,7 +255,7 @@ def segment(text: str, view=None, bold=None) -> Layout:
             break
         if ln.start < pos_after_title:
             continue
-        m = MARKER.match(ln.raw)
+        m = MARKER.match(ln.raw) if _maybe_marker(ln.raw) else None
         if m:
             lay.markers.append((i, m))
             if first_marker is None and (m.group("roman") or m.group("arabic") or m.group("dec")):
