@@ -326,3 +326,12 @@ def test_party_name_in_the_body_is_not_taken_for_the_header_motto():
     assert (d.header.doc_type, d.header.number, d.header.issued) == ("KH", "23", "2019-12-17")
     assert [s.id for s in d.sections] == ["I", "II"]
     assert d.references[0].basis is True
+
+
+def test_number_wrapped_after_so_and_a_letter_without_type_word():
+    text = MARKDOWN.replace("Số: 0124/KH-UBND", "Số:\n0124/KH-UBND")
+    assert (parse(text).header.number, parse(text).header.symbol) == ("0124", "KH-UBND")
+    letter = (MARKDOWN.replace("Số: 0124/KH-UBND", "Số: 4240/UBND-VX\n*V/v khẩn trương cập nhật dữ liệu*")
+              .replace("**KẾ HOẠCH**", ""))
+    h = parse(letter).header
+    assert (h.doc_type, h.symbol, h.title) == ("CV", "UBND-VX", "khẩn trương cập nhật dữ liệu")

@@ -140,8 +140,9 @@ def find_header(ctx) -> None:
         if number_cell is None and _SO.match(cell):
             number_cell = cell
             continue
-        if number_cell is not None and cell.startswith("/") and _SO_BLANK.fullmatch(number_cell):
-            number_cell += " " + cell  # a blank number leaves a wide gap: "Số:      /KH-CĐCS"
+        if number_cell is not None and cell[:1] in "/0123456789" and _SO_BLANK.fullmatch(number_cell):
+            # a blank number leaves a wide gap ("Số:      /KH-CĐCS"); a converter may wrap after "Số:"
+            number_cell += " " + cell
             continue
         if "ngày" in cell or "tháng" in cell or _YEAR_WORD.search(cell):
             continue
@@ -185,8 +186,8 @@ def find_header(ctx) -> None:
         first = _SYM_SPLIT.split(h.symbol.split("/")[-1] if _YEAR_SLASH.match(h.symbol) else h.symbol)[0]
         if first in type_by_code():
             code = type_by_code()[first].code
-    if code is None and h.symbol and h.title and lay.title_line is None:
-        code = "CV"  # a numbered letter with a V/v line and no type word is a công văn
+    if code is None and h.symbol and lay.title_line is None:
+        code = "CV"  # a numbered letter with no type word (and usually a V/v line) is a công văn
     if code:
         h.doc_type = code
         dt = type_by_code().get(code)
