@@ -95,11 +95,6 @@ def _title_re() -> regex.Pattern:
     return regex.compile(r"^(?P<type>" + alternation(words) + r")(?![\p{L}])\s*:?\s*(?P<rest>.*)$")
 
 
-@lru_cache(maxsize=None)
-def _motto_re() -> regex.Pattern:
-    return regex.compile(alternation(cues()["motto"]), regex.I)
-
-
 _HEADER_LIKE = regex.compile(
     r"""^(?:
         [-_=—.\s]*$                                   # separators and blanks

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import regex
 
-from ..lexicon import orgs, type_by_code
+from ..lexicon import cues, orgs, type_by_code
 from ..layout import cells
 from ..model import Header
 from ..pipeline import component
@@ -27,6 +27,7 @@ _MOTTO_IN = regex.compile(
     r"cong\s+hoa\s+xa\s+hoi\s+chu\s+nghia\s+viet\s+nam|dang\s+cong\s+san\s+viet\s+nam"
     r"|doc\s+lap\s*[-–—]\s*tu\s+do\s*[-–—]\s*hanh\s+phuc"
 )
+_DASH = regex.compile(r"\s*-\s*")
 # Place and date: find "ngày ... tháng ... năm" first (cheap, literal), then read the place
 # backwards from the comma before it ("Thành phố Hồ Chí Minh, ngày 21 tháng 11 năm 2025").
 _DATE_TAIL = regex.compile(
@@ -36,10 +37,8 @@ _DATE_TAIL = regex.compile(
 _PLACE_BEFORE = regex.compile(
     r"(?P<place>(?:(?:\p{Lu}[\p{L}.]*|phố|xã|huyện|tỉnh|thị|trấn|quận|phường|thành)\s+){0,6}\p{Lu}[\p{L}.]*)\s*,\s*$"
 )
-_MOTTOS = tuple(fold(m) for m in ("cộng hòa xã hội chủ nghĩa việt nam", "đảng cộng sản việt nam",
-                                    "độc lập - tự do - hạnh phúc"))
+_MOTTOS = tuple(_DASH.sub(" - ", " ".join(fold(m).replace("–", "-").split())) for m in cues()["motto"])
 _STANDING = {"ban thuong truc", "ban thuong vu", "ban chap hanh"}
-_DASH = regex.compile(r"\s*-\s*")
 _YEAR_SLASH = regex.compile(r"\d{4}/")
 _SO = regex.compile(r"^Số\s*[:.]?(?:\s|$|\d)")
 _SO_BLANK = regex.compile(r"Số\s*[:.]?\s*\d*\s*")
