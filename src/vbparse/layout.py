@@ -128,7 +128,9 @@ def _maybe_marker(raw: str) -> bool:
     if not s or s[0] not in _MARKER_START:
         return False
     return s[0] in "0123456789IVX" or (len(s) > 1 and s[1] in ").*/ _")
-_AUTH = regex.compile(r"^(?:TM|KT|TL|TUQ|Q|T/M|K/T)\.?\s+\p{Lu}")
+# The authority that opens a signature block ("TM.", "KT.", "T/M"); the signer finder reads it too.
+AUTHORITY = r"(?:TM|KT|TL|TUQ|Q|T/M|K/T|T\.M)\.?\s+"
+_AUTH = regex.compile(r"^" + AUTHORITY + r"\p{Lu}")
 _CUE_START = regex.compile(r"^(?:Căn\s+cứ|Thực\s+hiện|Triển\s+khai|Theo|Tiếp\s+tục|Nhằm|Để)\b")
 
 

@@ -11,13 +11,13 @@ from functools import lru_cache
 import regex
 
 from ..lexicon import alternation, cues, orgs
-from ..layout import cells
+from ..layout import AUTHORITY, cells
 from ..model import Signer
 from ..pipeline import component
 
 _NOI_NHAN = regex.compile(r"^(?:Nơi\s+nhận|NƠI\s+NHẬN)\s*:?\s*(?P<rest>.*)$")
 _ITEM = regex.compile(r"^[-+•–]\s*(?P<t>.+)$")
-_AUTH = regex.compile(r"^(?P<a>(?:TM|KT|TL|TUQ|Q|T/M|K/T|T\.M)\.?\s+.+)$")
+_AUTH = regex.compile(r"^(?P<a>" + AUTHORITY + r".+)$")
 _NAME = regex.compile(r"^(?:\p{Lu}[\p{Ll}\p{Lu}]*\.?\s+){1,5}\p{Lu}[\p{Ll}\p{Lu}]*$")
 # "Thượng tá Võ Minh Hoàng": a police or army rank is not part of the name
 _RANK = regex.compile(r"^(?:(?:Thượng|Trung|Thiếu|Đại)\s+(?:tá|úy|uý|tướng)|Cấp\s+tá|Trung\s+sĩ|Thượng\s+sĩ|Bác\s+sĩ|BS\.?|ThS\.?|TS\.?|PGS\.?\s*TS\.?|GS\.?)\s+", regex.I)
